@@ -1,0 +1,26 @@
+# Two entry points for a fresh machine: `make run` and `make test` (README.md).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: run demo test serve clean
+
+$(BIN)/claimwatch: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+run: $(BIN)/claimwatch  ## install, migrate the SQLite store and run one monitoring cycle
+	$(BIN)/claimwatch run
+
+demo: $(BIN)/claimwatch  ## offline demo against a bundled corpus on 127.0.0.1
+	$(BIN)/claimwatch demo
+
+serve: $(BIN)/claimwatch
+	$(BIN)/claimwatch serve
+
+test: $(BIN)/claimwatch  ## the whole test suite (PostgreSQL too when CLAIMWATCH_TEST_DATABASE_URL is set)
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(VENV) claimwatch.db claimwatch.db-wal claimwatch.db-shm

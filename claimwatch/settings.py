@@ -1,0 +1,46 @@
+"""Configuration from CLAIMWATCH_* environment variables (and `.env`), with documented defaults."""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from seeds.registry import DEFAULT_CLAIMS_FILE
+
+DEFAULT_SOURCES_FILE = Path(__file__).resolve().parent.parent / "sources" / "default_sources.yaml"
+
+
+class Settings(BaseSettings):
+    """Every knob claimwatch reads; each field is the variable CLAIMWATCH_<NAME>."""
+
+    model_config = SettingsConfigDict(env_prefix="CLAIMWATCH_", env_file=".env", extra="ignore")
+
+    database_url: str = Field("sqlite:///claimwatch.db", description="SQLAlchemy URL; SQLite file by default")
+    claims_file: Path = Field(DEFAULT_CLAIMS_FILE, description="claim registry YAML")
+    sources_file: Path = Field(DEFAULT_SOURCES_FILE, description="feed list YAML")
+    notify_urls: SecretStr = Field(
+        SecretStr(""), description="apprise URLs, separated by spaces, commas or newlines (secret)"
+    )
+    notify_secret_block: str = Field("", description="name of a Prefect Secret block holding apprise URLs")
+    user_agent: str = Field("claimwatch/0.1 (+https://github.com/claimwatch/claimwatch)", description="HTTP User-Agent")
+    contact_email: str = Field("", description="contact address sent to the SEC in the User-Agent (required for EDGAR)")
+    http_timeout: float = Field(20.0, gt=0, description="seconds per request")
+    max_response_bytes: int = Field(5_000_000, gt=0, description="larger bodies are refused")
+    fetch_concurrency: int = Field(8, ge=1, le=64, description="sources fetched at once")
+    schedule_minutes: int = Field(15, ge=1, description="monitor interval for `claimwatch serve`")
+    match_threshold: float = Field(0.5, ge=0, le=1, description="minimum relevance score to store evidence")
+
+    @cached_property
+    def notify_url_list(self) -> list[str]:
+        """The configured apprise URLs as a list (never log these: they carry tokens)."""
+        raw = self.notify_urls.get_secret_value()
+        return [part for part in re.split(r"[\s,]+", raw) if part]
+
+
+def get_settings() -> Settings:
+    """Read settings from the environment now (no caching: tests change the environment)."""
+    return Settings()
