@@ -1,0 +1,33 @@
+"""Values the store hands to later stages (alerts, CLI): plain immutable data, never ORM rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sources.item import Item
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceRecord:
+    """A stored piece of evidence: an item's verdict on a claim, with the item itself."""
+
+    evidence_id: int
+    claim_id: str
+    claim_statement: str
+    stance: str  # confirms | contradicts | mentions
+    score: float
+    why: str
+    item: Item
+    found_at: datetime
+    story_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PendingAlert:
+    """An outbox entry not yet delivered to every target."""
+
+    alert_id: int
+    evidence: EvidenceRecord
+    delivered_to: frozenset[str]  # fingerprints of targets that already received it
+    attempts: int = 0
