@@ -6,7 +6,7 @@ import re
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from seeds.registry import DEFAULT_CLAIMS_FILE
@@ -33,6 +33,22 @@ class Settings(BaseSettings):
     fetch_concurrency: int = Field(8, ge=1, le=64, description="sources fetched at once")
     schedule_minutes: int = Field(15, ge=1, description="monitor interval for `claimwatch serve`")
     match_threshold: float = Field(0.5, ge=0, le=1, description="minimum relevance score to store evidence")
+    # Filings sources (sources/edgar.py, sources/xbrl.py, sources/federal_register.py): every base
+    # URL is configurable so tests and mirrors can point elsewhere.
+    sec_data_base: str = Field("https://data.sec.gov", description="SEC submissions and XBRL API host")
+    sec_www_base: str = Field("https://www.sec.gov", description="SEC archives and company Atom feeds host")
+    sec_efts_base: str = Field("https://efts.sec.gov", description="EDGAR full-text search host")
+    sec_rate: float = Field(5.0, gt=0, description="SEC requests per second for this process (the SEC allows 10 at most)")
+    sec_cooldown_seconds: float = Field(600.0, ge=0, description="pause after the SEC's rate-threshold page")
+    federal_register_base: str = Field("https://www.federalregister.gov", description="Federal Register API host")
+    federal_register_rate: float = Field(5.0, gt=0, description="Federal Register requests per second")
+
+    @field_validator("sec_rate")
+    @classmethod
+    def _sec_rate_within_fair_access(cls, value: float) -> float:
+        if value > 10:
+            raise ValueError(f"the SEC allows at most 10 requests per second; {value:g} would breach its fair-access rule")
+        return value
 
     @cached_property
     def notify_url_list(self) -> list[str]:
