@@ -26,7 +26,7 @@ import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 FAULT_PREFIX = "/_fault/"
 
@@ -141,7 +141,7 @@ class _ReplayHandler(BaseHTTPRequestHandler):
         if parts.path.startswith(FAULT_PREFIX):
             self._fault(parts.path[len(FAULT_PREFIX) :], parse_qs(parts.query))
         else:
-            self._serve_file(parts.path)
+            self._serve_file(unquote(parts.path))
 
     # -- files ---------------------------------------------------------------------------------
 

@@ -16,8 +16,9 @@ from sources.item import Item
 
 DEFAULT_SOURCES_FILE = Path(__file__).with_name("default_sources.yaml")
 GOOGLE_NEWS_SEARCH = "https://news.google.com/rss/search"
-_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_SLUG = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 _FIELDS = ("id", "url", "kind", "title", "families", "claims", "enabled")
+_TOP_LEVEL = ("version", "sources")
 
 FetchStatus = Literal["ok", "not_modified", "error"]
 
@@ -94,6 +95,8 @@ def parse_sources(data: Any, path: str = "<sources>") -> list[SourceSpec]:
     entries = data.get("sources") if isinstance(data, dict) else data
     if not isinstance(entries, list):
         raise SourcesFileError(path, "expected a list of sources (or a mapping with a 'sources' list)")
+    if isinstance(data, dict) and (unknown := sorted(set(map(str, data)) - set(_TOP_LEVEL))):
+        raise SourcesFileError(path, f"unknown top-level key {unknown[0]!r} (expected 'version' and 'sources')")
     specs: list[SourceSpec] = []
     seen: set[str] = set()
     for index, entry in enumerate(entries):
@@ -122,7 +125,7 @@ def _parse_entry(entry: dict[str, Any], path: str, label: str) -> SourceSpec:
     if not isinstance(url, str) or urlsplit(url.strip()).scheme not in ("http", "https") or not urlsplit(url).netloc:
         raise fail("url", "must be an absolute http(s) URL")
     kind = entry.get("kind", "feed")
-    if not isinstance(kind, str) or not _SLUG.match(kind.replace("_", "-")):
+    if not isinstance(kind, str) or not _SLUG.match(kind):
         raise fail("kind", "must be a short name such as 'feed'")
     title = entry.get("title", "")
     if not isinstance(title, str):
