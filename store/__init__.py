@@ -19,7 +19,6 @@ from store.repository import (
     UnknownReferenceError,
     UnknownRunError,
     UnknownSourceError,
-    target_fingerprint,
 )
 
 __all__ = [
@@ -45,5 +44,4 @@ __all__ = [
     "migrate",
     "normalise_url",
     "open_database",
-    "target_fingerprint",
 ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -167,13 +167,16 @@ class ClaimSummary:
 
 @dataclass(frozen=True, slots=True)
 class ClaimDetail:
-    """A claim with its full registry entry and its latest evidence both ways."""
+    """A claim with its full registry entry, its counts and status, and its latest evidence per stance."""
 
+    claim: dict[str, Any]  # the registry entry as stored: Claim.model_dump(mode="json")
     summary: ClaimSummary
-    payload: dict[str, Any]
-    confirming: tuple[EvidenceRecord, ...]
-    contradicting: tuple[EvidenceRecord, ...]
-    mentioning: tuple[EvidenceRecord, ...]
+    latest: Mapping[str, tuple[EvidenceRecord, ...]]  # "confirms" / "contradicts" / "mentions" -> newest first
+
+    @property
+    def status(self) -> ClaimStatus:
+        """The claim's status (see `store.claim_status.claim_status`)."""
+        return self.summary.status
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,11 +190,6 @@ class RunRow:
     finished_at: datetime | None
     status: str
     summary: dict[str, Any] | None
-
-
-def target_fingerprint(target_url: str) -> str:
-    """A stable, non-reversible id for a notification target (never store or log the URL: it holds tokens)."""
-    return hashlib.sha256(target_url.strip().encode("utf-8")).hexdigest()[:16]
 
 
 def claim_content_hash(payload: dict[str, Any]) -> str:
@@ -320,7 +318,14 @@ class Repository:
         return [item for item in batch if item.id in inserted]
 
     def items_for_rematch(self, since: datetime | None = None, batch_size: int = 500) -> Iterator[Item]:
-        """Every stored item (first seen at or after `since`), read in batches of `batch_size` by id."""
+        """Every stored item (first seen at or after `since`), read from the database `batch_size` at a time."""
+        for batch in self.item_batches_for_rematch(since, batch_size):
+            yield from batch
+
+    def item_batches_for_rematch(self, since: datetime | None = None, batch_size: int = 500) -> Iterator[list[Item]]:
+        """Like `items_for_rematch`, but yields lists of up to `batch_size` items (ordered by id)."""
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, not {batch_size}")
         after = ""
         while True:
             query = select(_items).where(_items.c.id > after).order_by(_items.c.id).limit(batch_size)
@@ -329,7 +334,8 @@ class Repository:
             # A short read per batch: no transaction stays open while the caller works.
             with self._read() as db:
                 rows = db.execute(query).all()
-            yield from (_item_from_row(row) for row in rows)
+            if rows:
+                yield [_item_from_row(row) for row in rows]
             if len(rows) < batch_size:
                 return
             after = rows[-1].id
@@ -390,13 +396,7 @@ class Repository:
                 stance: tuple(self._evidence_records(db, claim_id=claim_id, stance=stance, limit=limit))
                 for stance in ("confirms", "contradicts", "mentions")
             }
-        return ClaimDetail(
-            summary=_summary_from_row(row, today or _today()),
-            payload=dict(row.payload),
-            confirming=latest["confirms"],
-            contradicting=latest["contradicts"],
-            mentioning=latest["mentions"],
-        )
+        return ClaimDetail(claim=dict(row.payload), summary=_summary_from_row(row, today or _today()), latest=latest)
 
     def _claim_summary_query(self) -> Select[Any]:
         counts = (
@@ -424,13 +424,16 @@ class Repository:
 
     # -- evidence and the alert outbox ----------------------------------------------------------
 
-    def record_evidence(self, verdicts: Iterable[Verdict], *, at: datetime | None = None) -> list[EvidenceRecord]:
+    def record_evidence(
+        self, verdicts: Iterable[Verdict], *, queue_alerts: bool = True, at: datetime | None = None
+    ) -> list[EvidenceRecord]:
         """Store verdicts and queue alerts for new decisive ones; return only the evidence that is new.
 
         One row per (item, claim): recording the same pair again adds nothing, but a changed stance,
         score, reason or story on a rematch updates the row (without a new alert). Each new
         confirming/contradicting evidence queues one alert, unless the same claim already has an
         alert with that stance for the same story (its story_id, or its item id when unclustered).
+        `queue_alerts=False` stores evidence silently (backfills and rematches of old items).
         """
         by_pair: dict[tuple[str, str], Verdict] = {}
         for verdict in verdicts:
@@ -475,7 +478,7 @@ class Repository:
                     "attempts": 0,
                 }
                 for pair, verdict in by_pair.items()
-                if pair in new_ids and verdict.stance in ALERTING_STANCES
+                if queue_alerts and pair in new_ids and verdict.stance in ALERTING_STANCES
             ]
             if alerts:
                 # No conflict target: a clash on (claim, story, stance) or on evidence_id both mean "already queued".
@@ -617,6 +620,7 @@ class Repository:
         Error text is cut to 1000 characters and any `scheme://…` URL in it is redacted, since
         notification URLs carry tokens.
         """
+        _require_fingerprints([target_fingerprint])
         now = at or utcnow()
         message = None if ok else _clean_error(error or "delivery failed")
         status = "ok" if ok else "failed"
@@ -653,12 +657,15 @@ class Repository:
                     .values(attempts=_alerts.c.attempts + 1, last_error=message)
                 )
 
-    def finish_alerts(self, alert_ids: Iterable[int], targets: Iterable[str], *, at: datetime | None = None) -> list[int]:
-        """Mark sent every given alert that every target fingerprint has received; return their ids.
+    def finish_alerts(
+        self, alert_ids: Iterable[int], target_fingerprints: Iterable[str], *, at: datetime | None = None
+    ) -> list[int]:
+        """Mark sent every given alert that every target (by fingerprint) has received; return their ids.
 
         With no targets nothing is marked: alerts wait in the outbox until someone configures one.
         """
-        wanted = set(targets)
+        wanted = set(target_fingerprints)
+        _require_fingerprints(wanted)
         ids = sorted(set(alert_ids))
         if not wanted or not ids:
             return []
@@ -722,6 +729,16 @@ class Repository:
         with self._read() as db:
             rows = db.execute(select(_runs).order_by(_runs.c.started_at.desc(), _runs.c.id.desc()).limit(limit)).all()
         return [RunRow(**row._asdict()) for row in rows]
+
+
+def _require_fingerprints(targets: Iterable[str]) -> None:
+    """Refuse notification URLs where fingerprints belong: the store must never hold a URL (tokens)."""
+    if any("://" in target or "@" in target for target in targets):
+        # Deliberately not echoing the value: it is probably a secret-bearing apprise URL.
+        raise ValueError(
+            "the store takes notification target fingerprints (alerts.deliver.target_fingerprint(url)), "
+            "not target URLs"
+        )
 
 
 def _today() -> date:
