@@ -1,0 +1,168 @@
+"""Stance cues with scope: words that confirm or contradict, and the negations and hedges that cancel them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+Polarity = Literal["confirm", "contradict"]
+CueKind = Literal["assert", "measure", "undo", "restrict", "release"]
+
+# "assert": the thing happened (announced, signed, took effect). "undo": it was reversed or denied.
+# "measure": a figure was reached or moved (hit, topped, fell to) — confirms only beside the claim's own figure.
+# "restrict": something was stopped (ban, block, halt) — confirms a claim that *is* a restriction,
+#             contradicts any other claim ("judge blocks the fee").
+# "release": a restriction was loosened (lifted, licence granted, allowed to resume) — the mirror image.
+_CUES: dict[CueKind, tuple[str, ...]] = {
+    "assert": (
+        r"announc(?:e|es|ed|ing)", r"unveil(?:s|ed)?", r"sign(?:s|ed)?", r"ink(?:s|ed)?", r"seal(?:s|ed)?",
+        r"finali[sz](?:e|es|ed)", r"clos(?:es|ed) (?:the |its )?(?:deal|investment|round|transaction)",
+        r"t(?:akes|ook|aking|aken) effect", r"(?:goes|went|came|comes) into (?:effect|force)", r"in effect",
+        r"effective (?:immediately|today|from|on)", r"uph(?:eld|olds?)", r"approv(?:e|es|ed|al)",
+        r"complet(?:e|es|ed)", r"deploy(?:s|ed)", r"rais(?:es|ed) (?:\w+ ){0,2}(?:guidance|forecast|outlook)",
+        r"confirm(?:s|ed)", r"agree(?:s|d)?", r"reach(?:es|ed) (?:an? )?(?:deal|agreement)", r"launch(?:es|ed)",
+        r"commit(?:s|ted)", r"pledg(?:e|es|ed)", r"reaffirm(?:s|ed)", r"on track", r"(?:goes|went) live",
+        r"(?:came|comes) online", r"impos(?:e|es|ed)", r"enforc(?:e|es|ed|ing)", r"collect(?:s|ed|ing)",
+        r"charg(?:es|ed|ing)", r"expand(?:s|ed)", r"invest(?:s|ed)", r"secur(?:es|ed)", r"won", r"wins",
+        r"宣布", r"签署", r"签约", r"签订", r"达成", r"生效", r"批准", r"完成", r"部署", r"确认", r"证实", r"上线",
+        r"投产", r"启动", r"实施", r"维持", r"落地", r"征收", r"敲定", r"官宣", r"投资",
+    ),
+    "measure": (
+        r"surpass(?:es|ed)", r"top(?:s|ped)?", r"exceed(?:s|ed)", r"hit(?:s)?", r"reach(?:es|ed)?", r"record",
+        r"f(?:ell|allen|alls)", r"drop(?:s|ped)", r"declin(?:e|es|ed)(?! to)", r"rose", r"grew", r"jump(?:s|ed)",
+        r"surg(?:e|es|ed)", r"climb(?:s|ed)", r"increas(?:e|es|ed)", r"doubl(?:e|es|ed)", r"tripl(?:e|es|ed)",
+        r"total(?:s|led|ed)?", r"stands? at", r"now (?:has|have|at)", r"crossed", r"passes|passed",
+        r"降至", r"降到", r"跌至", r"增长", r"升至", r"突破", r"达到", r"超过",
+    ),
+    "undo": (
+        r"cancel(?:s|l?ed|l?ing|lation)?", r"scrap(?:s|ped|ping)?", r"stall(?:s|ed)?", r"on ice", r"shelv(?:e|es|ed)",
+        r"str(?:uck|ikes?|iking) down", r"vacat(?:e|es|ed)", r"halv(?:e|es|ed)", r"cut in half", r"rescind(?:s|ed)?",
+        r"revok(?:e|es|ed)", r"repeal(?:s|ed)?", r"abandon(?:s|ed)?", r"call(?:s|ed)? off", r"walk(?:s|ed)? away",
+        r"pull(?:s|ed)? out", r"back(?:s|ed)? out", r"collaps(?:e|es|ed)", r"f(?:ell|alls?) (?:through|apart)",
+        r"terminat(?:e|es|ed)", r"den(?:y|ies|ied)", r"refut(?:e|es|ed)", r"debunk(?:s|ed)?", r"false", r"hoax",
+        r"fake", r"untrue", r"scal(?:e|es|ed) back", r"slash(?:es|ed)?", r"shr(?:inks?|unk|ank)", r"no longer",
+        r"revers(?:e|es|ed)", r"overturn(?:s|ed)?", r"invalidat(?:e|es|ed)", r"enjoin(?:s|ed)?", r"injunction",
+        r"drop(?:s|ped) (?:\w+ ){0,2}plans?", r"downgrad(?:e|es|ed)", r"not (?:yet )?(?:been )?finali[sz]ed",
+        r"(?:has|have|had)n't (?:yet )?(?:been )?(?:signed|finali[sz]ed)", r"never (?:signed|finali[sz]ed|materiali[sz]ed)",
+        r"no (?:signed |definitive |binding )?(?:deal|agreement|contract) (?:has been|was|yet)", r"non-binding",
+        r"取消", r"叫停", r"否认", r"搁置", r"撤销", r"撤回", r"终止", r"推翻", r"放弃", r"破裂", r"告吹", r"缩减",
+        r"减半", r"削减", r"下调", r"废除", r"中止", r"谣言", r"不实", r"失效", r"尚未敲定", r"未最终确定", r"未签署",
+    ),
+    "restrict": (
+        r"ban(?:s|ned)?", r"bar(?:s|red)?", r"block(?:s|ed|ing)?", r"restrict(?:s|ed|ions?)?", r"curb(?:s|ed)?",
+        r"prohibit(?:s|ed)?", r"tighten(?:s|ed)?", r"blacklist(?:s|ed)?", r"halt(?:s|ed)?", r"paus(?:e|es|ed)",
+        r"suspend(?:s|ed)?", r"stop(?:s|ped)? (?:\w+ ){0,2}(?:sales|shipments|exports|production)", r"freez(?:e|es)|froze",
+        r"禁止", r"禁售", r"限制", r"封锁", r"收紧", r"暂停", r"停止", r"停售", r"冻结", r"禁令",
+    ),
+    "release": (
+        r"lift(?:s|ed)?", r"eas(?:e|es|ed)", r"loosen(?:s|ed)?", r"relax(?:es|ed)?", r"resum(?:e|es|ed|ption)",
+        r"allow(?:s|ed)? (?:\w+ ){0,4}(?:to )?(?:sell|ship|export|resume)", r"licen[cs]es? (?:were |was |are |is )?(?:granted|approved|issued)",
+        r"grant(?:s|ed)? (?:\w+ ){0,3}licen[cs]es?", r"approv(?:es|ed) (?:\w+ ){0,4}(?:sales|exports|shipments)",
+        r"green ?light(?:s|ed)?", r"clear(?:s|ed) (?:\w+ ){0,3}to (?:sell|ship|export)", r"unban(?:s|ned)?",
+        r"恢复", r"解除", r"放宽", r"获批", r"松绑", r"许可证获批", r"允许",
+    ),
+}
+
+# Words that, shortly before a cue in the same sentence, cancel it: "not cancelled", "denies … was cancelled".
+_NEGATION = re.compile(
+    r"(?:\b(?:not|no|never|without|neither|nor|dismiss(?:es|ed)? (?:reports?|claims?|talk)|"
+    r"declin(?:es|ed|ing) to|refus(?:es|ed|ing) to|fail(?:s|ed)? to|rules? out|ruled out|no plans? to|unlikely to|"
+    r"won't|wouldn't|isn't|wasn't|aren't|weren't|hasn't|haven't|didn't|doesn't|don't|den(?:y|ies|ied|ying)|"
+    r"reject(?:s|ed)?|refut(?:e|es|ed))\b|n't\b|不|未|没有|并未|否认|无意|没)"
+    r"[^.;:!?。；！？]{0,60}$"
+)
+# Uncertainty that makes a cue a report of possibility, not of fact.
+_HEDGE_ANY = re.compile(
+    r"\b(?:may|might|could|would|consider(?:s|ing)?|weigh(?:s|ing)?|mull(?:s|ing)?|if|whether|reportedly|rumou?rs?|"
+    r"speculat\w*|possibl[ey]|potential(?:ly)?|in talks|talks? (?:to|of|about)|asks?|ask(?:ed|ing)|sues?|sued|"
+    r"seek(?:s|ing)?|urg(?:e|es|ed)|call(?:s|ed)? (?:for|on)|warn(?:s|ed)?|fears?|risks?|threat(?:en|ens|ened)?)\b"
+    r"|可能|或将|考虑|传闻|据传|拟|寻求|呼吁"
+    r"[^.;:!?。；！？]{0,40}$"
+)
+_HEDGE_UNDO = re.compile(
+    r"\b(?:plans? to|planning to|set to|poised to|expected to|likely to|aims? to|wants? to|propos(?:e|es|ed|al) to|"
+    r"moves? to|vows? to|seeks? to|threatens? to)\b[^.;:!?]{0,30}$|计划|将"
+)
+
+_COMPILED: tuple[tuple[CueKind, re.Pattern[str]], ...] = tuple(
+    (kind, re.compile("|".join(rf"(?<![a-z]){p}(?![a-z])" if p.isascii() else p for p in patterns)))
+    for kind, patterns in _CUES.items()
+)
+_DENIAL = re.compile(r"den(?:y|ies|ied|ying)|reject(?:s|ed)?|refut(?:e|es|ed)|dismiss(?:es|ed)?|否认")
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """A stance word found in text, with whether a negation or a hedge scopes over it."""
+
+    kind: CueKind
+    text: str
+    start: int
+    negated: bool = False
+    hedged: bool = False
+
+    def polarity(self, restriction_claim: bool) -> Polarity | None:
+        """What the cue says about a claim (None when negated or hedged); restriction claims flip block/lift."""
+        if self.hedged or self.negated:
+            return None
+        if self.kind in ("assert", "measure"):
+            return "confirm"
+        if self.kind == "undo":
+            return "contradict"
+        if self.kind == "restrict":
+            return "confirm" if restriction_claim else "contradict"
+        return "contradict" if restriction_claim else "confirm"
+
+    @property
+    def label(self) -> str:
+        """How the cue reads in a `why` line: "cancelled", "not: cancelled", "hedged: may cancel"."""
+        if self.negated:
+            return f"negated {self.text!r}"
+        if self.hedged:
+            return f"hedged {self.text!r}"
+        return repr(self.text)
+
+
+_RESTRICTION_CLAIM = re.compile(
+    r"\b(?:bars?|barred|bans?|banned|restrict\w*|export controls?|prohibit\w*|blocks?|blocked|curbs?)\b|禁止|管制|限制"
+)
+
+
+def is_restriction(statement: str) -> bool:
+    """True when a claim asserts a ban or restriction, so "lifted"/"licence granted" contradict it."""
+    lowered = statement.lower()
+    if _RESTRICTION_CLAIM.search(lowered) is None:
+        return False
+    # "After the ban was lifted, NVIDIA may sell…" is a claim about the release, not the restriction.
+    return not any(cue.kind == "release" for cue in find_cues(lowered))
+
+
+def find_cues(sentence: str) -> list[Cue]:
+    """The stance cues in one normalised sentence, each marked negated/hedged by what precedes it."""
+    raw: list[tuple[int, int, CueKind]] = []
+    for kind, pattern in _COMPILED:
+        raw.extend((m.start(), m.end(), kind) for m in pattern.finditer(sentence))
+    raw.sort(key=lambda r: (r[0], -(r[1] - r[0])))
+    spans: list[tuple[int, int, CueKind]] = []
+    for start, end, kind in raw:  # keep the longest cue at each place ("not finalised" over "finalised")
+        if spans and start < spans[-1][1]:
+            continue
+        spans.append((start, end, kind))
+    cues: list[Cue] = []
+    consumed: set[int] = set()
+    for start, end, kind in spans:
+        before = sentence[max(0, start - 80) : start]
+        negation = _NEGATION.search(before)
+        negated = negation is not None and kind != "undo" or (
+            negation is not None and kind == "undo" and not sentence[start:end].startswith(("not", "no ", "never"))
+        )
+        if negated and negation is not None and _DENIAL.search(negation.group(0)[:12]):
+            # "denies the deal was cancelled": the denial scopes over the cue, so it is no contradiction itself.
+            denial_at = max(0, start - 80) + negation.start()
+            consumed.update(i for i, cue in enumerate(cues) if cue.start == denial_at)
+        if kind == "restrict" and cues and cues[-1].kind == "release" and start - cues[-1].start < 25:
+            continue  # "lifts the ban": the ban is what was lifted, not a new restriction
+        hedged = _HEDGE_ANY.search(before) is not None or (kind not in ("assert", "measure") and _HEDGE_UNDO.search(before) is not None)
+        cues.append(Cue(kind, sentence[start:end], start, negated, hedged))
+    return [cue for i, cue in enumerate(cues) if i not in consumed]

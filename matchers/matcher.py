@@ -1,0 +1,287 @@
+"""Score items against claims: relevance from terms, entities and figures; stance from scoped cues."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import fuzz
+
+from matchers.clustering import cluster_stories
+from matchers.cues import Cue, find_cues, is_restriction
+from matchers.entities import ENTITY_ALIASES, canonical_entity, entity_pattern
+from matchers.quantities import Figure, compare, extract_figures
+from matchers.text import has_cjk, index_terms, normalise, sentences
+from matchers.verdict import Stance, Verdict
+from seeds.registry import Claim, Quantity
+from sources.item import Item
+
+# Weights of the relevance evidence (sum to 1). Entities and keywords carry most of it: fuzzy similarity
+# alone rewards shared filler words, which is how "Stargate" the TV series would sneak in.
+W_FUZZY, W_KEYWORDS, W_ENTITIES, W_QUANTITY = 0.30, 0.30, 0.25, 0.15
+KEYWORDS_FOR_FULL_CREDIT = 3
+UNSPECIFIC_PENALTY = 0.7
+# A claim naming no company needs two pieces of its own subject (terms, or a term and its figure) to take a side.
+MIN_TOPICAL_WITHOUT_ENTITIES = 2
+_BOUNDED = r"(?<![a-z0-9]){}(?![a-z0-9])"
+
+
+@dataclass(frozen=True, slots=True)
+class _Term:
+    shown: str  # as the claim spells it, for the `why` line
+    pattern: re.Pattern[str]
+    names_company: bool = False  # "OpenAI" among the keywords of a claim that requires no entity
+
+
+@dataclass(frozen=True, slots=True)
+class _CompiledClaim:
+    claim: Claim
+    entities: tuple[_Term, ...]
+    keywords: tuple[_Term, ...]
+    targets: tuple[str, ...]  # normalised statement and aliases for fuzzy scoring
+    quantity: Quantity | None
+    restriction: bool
+
+
+@dataclass(slots=True)
+class _ItemView:
+    item: Item
+    text: str
+    title: str
+    terms: set[str]
+    _sentences: list[str] | None = None
+    _figures: list[tuple[int, Figure]] | None = None
+
+    @property
+    def sentences(self) -> list[str]:
+        """The title, then the summary's sentences, all normalised."""
+        if self._sentences is None:
+            summary = sentences(normalise(self.item.summary)) if self.item.summary else []
+            self._sentences = [self.title, *summary]
+        return self._sentences
+
+    @property
+    def figures(self) -> list[tuple[int, Figure]]:
+        """Each figure with the index of the sentence it stands in."""
+        if self._figures is None:
+            self._figures = [(i, f) for i, sentence in enumerate(self.sentences) for f in extract_figures(sentence)]
+        return self._figures
+
+
+_SUFFIXES = ("ations", "ation", "ments", "ment", "ings", "ing", "ies", "ers", "er", "res", "re", "ed", "es", "e", "s", "y")
+
+
+def _stem_pattern(word: str) -> str:
+    """A pattern for a word and its inflections: "investment" also finds "invest", "invested"."""
+    if not word.isalpha() or len(word) < 5:
+        return re.escape(word)
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            word = word[: -len(suffix)]
+            break
+    stem = re.escape(word)
+    stem = re.sub(r"i[sz]$", "i[sz]", stem)  # annualised / annualized
+    return stem.replace("licenc", "licen[cs]") + "[a-z]*"
+
+
+def _term(shown: str) -> _Term:
+    text = normalise(shown)
+    names_company = canonical_entity(shown) in ENTITY_ALIASES
+    if not text.isascii():
+        return _Term(shown, re.compile(re.escape(text)), names_company)
+    words = [_stem_pattern(word).replace(r"\-", "[- ]?") for word in text.split()]
+    return _Term(shown, re.compile(_BOUNDED.format(r"\s+".join(words))), names_company)
+
+
+def _is_topical(keyword: str) -> bool:
+    """Keywords that say what a claim is about; a bare year ("2026") says nothing."""
+    return not keyword.strip().isdigit()
+
+
+def _is_figure(keyword: str) -> bool:
+    return bool(extract_figures(normalise(keyword)))
+
+
+def compile_claim(claim: Claim) -> _CompiledClaim:
+    """Precompile one claim's patterns, fuzzy targets and quantity."""
+    entity_names = {canonical_entity(name) for name in claim.entities}
+    entities = tuple(_Term(name, entity_pattern(name)) for name in sorted(entity_names))
+    keywords = tuple(
+        _term(keyword) for keyword in claim.keywords
+        if _is_topical(keyword) and not _is_figure(keyword) and canonical_entity(keyword) not in entity_names
+    )
+    targets = tuple(normalise(text) for text in (claim.statement, *claim.aliases))
+    return _CompiledClaim(claim, entities, keywords, targets, claim.quantity, is_restriction(claim.statement))
+
+
+@dataclass(frozen=True, slots=True)
+class _Evidence:
+    score: float
+    entities: tuple[str, ...]
+    missing_entities: tuple[str, ...]
+    keywords: tuple[str, ...]
+    topical: int  # how many matched keywords name the subject rather than a company
+    same: tuple[Figure, ...]
+    different: tuple[Figure, ...]
+
+
+def _figure_label(figure: Figure) -> str:
+    return figure.text
+
+
+def _quantity_label(quantity: Quantity) -> str:
+    value = quantity.value
+    for scale, word in ((1e12, " trillion"), (1e9, " billion"), (1e6, " million")):
+        if abs(value) >= scale and quantity.unit.upper() == "USD":
+            return f"${value / scale:g}{word}"
+    return f"{value:g} {quantity.unit}".replace(" %", "%")
+
+
+class Matcher:
+    """Claims compiled once, matched against any number of item batches."""
+
+    def __init__(self, claims: Sequence[Claim], *, threshold: float = 0.5):
+        self.threshold = threshold
+        self.claims = [compile_claim(claim) for claim in claims if not claim.retired]
+        self._index: dict[str, list[int]] = defaultdict(list)
+        for position, compiled in enumerate(self.claims):
+            terms: set[str] = set()
+            for text in (*compiled.claim.keywords, *compiled.claim.aliases, *compiled.claim.entities):
+                terms |= index_terms(normalise(text))
+            for entity in compiled.entities:
+                terms |= {normalise(alias) for alias in _entity_aliases(entity.shown)}
+            for term in terms:
+                self._index[term].append(position)
+
+    def _view(self, item: Item) -> _ItemView:
+        text = normalise(item.text)
+        return _ItemView(item, text, normalise(item.title), index_terms(text))
+
+    def _candidates(self, view: _ItemView) -> set[int]:
+        found: set[int] = set()
+        for term in view.terms:
+            found.update(self._index.get(term, ()))
+        for term, positions in self._index.items():  # multi-word entity aliases ("jensen huang", "英伟达")
+            if (" " in term or has_cjk(term)) and len(term) > 2 and term in view.text:
+                found.update(positions)
+        return found
+
+    def _evidence(self, view: _ItemView, compiled: _CompiledClaim) -> _Evidence:
+        text = view.text
+        entities = tuple(term.shown for term in compiled.entities if term.pattern.search(text))
+        missing = tuple(term.shown for term in compiled.entities if term.shown not in entities)
+        matched = [term for term in compiled.keywords if term.pattern.search(text)]
+        keywords = tuple(term.shown for term in matched)
+        topical = sum(1 for term in matched if not term.names_company)
+        same: list[Figure] = []
+        different: list[Figure] = []
+        if compiled.quantity is not None:
+            on_subject = {i for i, sentence in enumerate(view.sentences)
+                       if any(term.pattern.search(sentence) for term in compiled.keywords)}
+            for sentence_index, figure in view.figures:
+                if figure.role:
+                    continue  # the old value in "from X to Y", or a share price/valuation beside the point
+                outcome = compare(figure, compiled.quantity)
+                if outcome == "same":
+                    same.append(figure)
+                elif outcome == "different" and sentence_index in on_subject:
+                    # Only a figure stated next to the claim's own subject is a figure "for the same thing".
+                    different.append(figure)
+        scorer = fuzz.partial_ratio if has_cjk(view.title) else fuzz.token_set_ratio
+        fuzzy = max(scorer(view.title, target) for target in compiled.targets) / 100
+        keyword_share = min(1.0, len(keywords) / max(1, min(KEYWORDS_FOR_FULL_CREDIT, len(compiled.keywords))))
+        entity_share = len(entities) / len(compiled.entities) if compiled.entities else keyword_share
+        quantity_share = 1.0 if same else (0.3 if different else 0.0)
+        if compiled.quantity is None:
+            quantity_share = keyword_share
+        score = W_FUZZY * fuzzy + W_KEYWORDS * keyword_share + W_ENTITIES * entity_share + W_QUANTITY * quantity_share
+        if not topical and not same:
+            score *= UNSPECIFIC_PENALTY  # names the companies but nothing the claim is about
+        return _Evidence(score, entities, missing, keywords, topical, tuple(same), tuple(different))
+
+    def _stance(self, view: _ItemView, compiled: _CompiledClaim, evidence: _Evidence) -> tuple[Stance, list[str]]:
+        notes: list[str] = []
+        if evidence.missing_entities:
+            notes.append("does not name " + ", ".join(evidence.missing_entities))
+            return "mentions", notes
+        needed = 1 if compiled.entities else MIN_TOPICAL_WITHOUT_ENTITIES
+        if evidence.topical + (1 if evidence.same else 0) < needed:
+            return "mentions", notes  # too little of the claim's own subject to take a side on it
+        claim_terms = [term.pattern for term in (*compiled.entities, *compiled.keywords)]
+        cues: list[Cue] = []
+        for index, sentence in enumerate(view.sentences):
+            if index == 0 or any(pattern.search(sentence) for pattern in claim_terms):
+                cues.extend(find_cues(sentence))
+        confirm = [cue for cue in cues if cue.polarity(compiled.restriction) == "confirm"]
+        contradict = [cue for cue in cues if cue.polarity(compiled.restriction) == "contradict"]
+        scoped = [cue for cue in cues if cue.polarity(compiled.restriction) is None]
+        if contradict:
+            notes.append("cue " + ", ".join(cue.label for cue in contradict[:3]))
+            return "contradicts", notes
+        if evidence.different and not evidence.same:
+            return "contradicts", notes
+        if scoped:
+            notes.append("cue " + ", ".join(cue.label for cue in scoped[:3]))
+        if not evidence.same:
+            confirm = [cue for cue in confirm if cue.kind != "measure"]  # "fell", "topped": only about the figure
+        if confirm and (evidence.same or compiled.quantity is None):
+            notes.insert(0, "cue " + ", ".join(cue.label for cue in confirm[:3]))
+            return "confirms", notes
+        return "mentions", notes
+
+    def match_one(self, item: Item) -> list[Verdict]:
+        """Verdicts for one item against every claim it relates to (story_id left empty)."""
+        view = self._view(item)
+        verdicts: list[Verdict] = []
+        for position in sorted(self._candidates(view)):
+            compiled = self.claims[position]
+            evidence = self._evidence(view, compiled)
+            if evidence.score < self.threshold:
+                continue
+            stance, notes = self._stance(view, compiled, evidence)
+            verdicts.append(Verdict(item.id, compiled.claim.id, stance, round(evidence.score, 4),
+                                    _why(compiled, evidence, notes)))
+        return verdicts
+
+    def match(self, items: Sequence[Item]) -> list[Verdict]:
+        """Verdicts for a batch, each carrying the story id shared by near-duplicates."""
+        verdicts = [verdict for item in items for verdict in self.match_one(item)]
+        if not verdicts:
+            return verdicts
+        related = {verdict.item_id for verdict in verdicts}
+        stories = cluster_stories([item for item in items if item.id in related])
+        return [_with_story(verdict, stories.get(verdict.item_id, verdict.item_id)) for verdict in verdicts]
+
+
+def _with_story(verdict: Verdict, story_id: str) -> Verdict:
+    return Verdict(verdict.item_id, verdict.claim_id, verdict.stance, verdict.score, verdict.why, story_id)
+
+
+def _entity_aliases(name: str) -> tuple[str, ...]:
+    return (name, *ENTITY_ALIASES.get(name, ()))
+
+
+def _why(compiled: _CompiledClaim, evidence: _Evidence, notes: list[str]) -> str:
+    matched = [*evidence.keywords[:4], *evidence.entities]
+    parts = ["matched " + ", ".join(f'"{term}"' for term in matched)] if matched else ["fuzzy match on the statement"]
+    parts.extend(notes)
+    if compiled.quantity is not None:
+        claimed = _quantity_label(compiled.quantity)
+        if evidence.same:
+            parts.append(f"quantity {evidence.same[0].text} = claim {claimed}")
+        elif evidence.different:
+            parts.append(f"quantity {evidence.different[0].text} ≠ claim {claimed}")
+    return "; ".join(parts)
+
+
+@lru_cache(maxsize=8)
+def _cached_matcher(claims: tuple[Claim, ...], threshold: float) -> Matcher:
+    return Matcher(claims, threshold=threshold)
+
+
+def match_items(items: Sequence[Item], claims: Sequence[Claim], *, threshold: float = 0.5) -> list[Verdict]:
+    """A verdict for every related (item, claim) pair, with near-duplicates sharing a story id."""
+    return _cached_matcher(tuple(claims), threshold).match(items)

@@ -1,0 +1,62 @@
+"""Text normalisation shared by the matchers: one canonical form for English and Chinese text."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Traditional forms that occur in claim vocabulary, folded to simplified so one alias list serves both.
+_TRAD_TO_SIMP = str.maketrans(
+    "偉達輝軟馬遜訊億萬開發資費簽證國計劃產與協議營際華爾區總統長並為將這們對說點電腦網絡數據機構權雲廠級務場額銷復暫認準佈動啟實終擱減縮濟體導規則許鬆寬舉報傳",
+    "伟达辉软马逊讯亿万开发资费签证国计划产与协议营际华尔区总统长并为将这们对说点电脑网络数据机构权云厂级务场额销复暂认准布动启实终搁减缩济体导规则许松宽举报传",
+)
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+_WORD = re.compile(r"[a-z0-9][a-z0-9$%.\-']*[a-z0-9%]|[a-z0-9$%]")
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|(?<=[。！？；\n])\s*")
+
+STOPWORDS = frozenset(
+    """a an the and or of to in on for at by with from as is are was were be been being its it this that
+    these those will would can could may might has have had do does did not no but if than then so such
+    into over under about after before up down out new says said say per via vs more most less least very
+    also just their they them he she his her we our you your i us what which who whom how why when where""".split()
+)
+
+
+def normalise(text: str) -> str:
+    """Fold width, case, curly quotes and traditional Chinese so matching compares like with like."""
+    text = unicodedata.normalize("NFKC", text)
+    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
+    text = text.replace("\u2013", "-").replace("\u2014", " - ").replace("\u00a0", " ")
+    return text.translate(_TRAD_TO_SIMP).lower()
+
+
+def has_cjk(text: str) -> bool:
+    """True when the text holds Chinese characters."""
+    return _CJK.search(text) is not None
+
+
+def words(text: str) -> list[str]:
+    """Latin-script word tokens of already-normalised text, stripped of trailing punctuation."""
+    return [token.strip(".'-") or token for token in _WORD.findall(text)]
+
+
+def cjk_bigrams(text: str) -> set[str]:
+    """Character bigrams of each Chinese run: Chinese has no spaces, so bigrams stand in for words."""
+    grams: set[str] = set()
+    for run in _CJK_RUN.findall(text):
+        if len(run) == 1:
+            grams.add(run)
+        grams.update(run[i : i + 2] for i in range(len(run) - 1))
+    return grams
+
+
+def index_terms(text: str) -> set[str]:
+    """The terms an inverted index keys on: content words plus Chinese bigrams."""
+    return {w for w in words(text) if len(w) > 1 and w not in STOPWORDS} | cjk_bigrams(text)
+
+
+def sentences(text: str) -> list[str]:
+    """Split text into sentences (English and Chinese punctuation); never returns empty strings."""
+    return [part.strip() for part in _SENTENCE_END.split(text) if part and part.strip()]

@@ -1,0 +1,138 @@
+"""match_items: relevance, entity requirements, stance, quantities, Chinese text and story clustering."""
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from matchers import Matcher, cluster_stories, match_items
+from seeds.registry import parse_claims
+from sources.item import Item
+
+CLAIMS = parse_claims([
+    {"id": "stargate-10gw-nvidia-systems",
+     "statement": "OpenAI will build and deploy at least 10 gigawatts of NVIDIA systems for its AI infrastructure.",
+     "aliases": ["OpenAI and NVIDIA partnership to deploy 10 gigawatts of NVIDIA systems", "OpenAI 将部署 10 吉瓦的英伟达系统"],
+     "keywords": ["OpenAI", "NVIDIA", "Stargate", "10 gigawatts", "data center", "Vera Rubin"],
+     "entities": ["NVIDIA", "OpenAI"], "quantity": {"value": 10, "unit": "GW"}},
+    {"id": "nvidia-openai-investment-100b",
+     "statement": "NVIDIA will invest up to $100 billion in OpenAI as the 10-gigawatt build-out proceeds.",
+     "aliases": ["NVIDIA to invest up to $100 billion in OpenAI", "英伟达向 OpenAI 投资最多 1000 亿美元"],
+     "keywords": ["NVIDIA", "OpenAI", "investment", "$100 billion", "stake"],
+     "entities": ["NVIDIA", "OpenAI"], "quantity": {"value": 100e9, "unit": "USD", "approx": True}},
+    {"id": "h1b-fee-100k", "statement": "The United States charges a $100,000 fee on new H-1B visa petitions.",
+     "aliases": ["$100,000 H-1B visa fee", "H-1B 签证 10 万美元费用"],
+     "keywords": ["H-1B", "visa", "fee", "$100,000", "proclamation", "USCIS"],
+     "quantity": {"value": 100000, "unit": "USD"}},
+    {"id": "us-export-controls-china-ai-chips",
+     "statement": "US export controls bar NVIDIA from selling its advanced AI data-center chips to China.",
+     "aliases": ["US export restrictions on NVIDIA AI chips to China", "美国对华 AI 芯片出口管制"],
+     "keywords": ["export controls", "China", "NVIDIA", "H20", "AI chips", "licence", "Commerce Department"],
+     "entities": ["NVIDIA"]},
+    {"id": "hyperscaler-ai-capex-500b",
+     "statement": "Hyperscalers' AI infrastructure capital expenditure totals about $500 billion a year.",
+     "keywords": ["hyperscaler", "capex", "capital expenditure", "Microsoft", "Alphabet", "Amazon", "Meta"],
+     "quantity": {"value": 500e9, "unit": "USD", "per": "year", "approx": True}},
+])
+
+
+def verdicts(*items: Item) -> dict[tuple[str, str], object]:
+    return {(v.item_id, v.claim_id): v for v in match_items(list(items), CLAIMS)}
+
+
+def test_announcement_with_the_claimed_figure_confirms_and_why_names_terms_cue_and_quantity():
+    found = verdicts(Item("a", "OpenAI and NVIDIA announce partnership to deploy 10 gigawatts of NVIDIA systems"))
+    verdict = found[("a", "stargate-10gw-nvidia-systems")]
+    assert verdict.stance == "confirms"
+    assert '"NVIDIA"' in verdict.why and '"OpenAI"' in verdict.why
+    assert "'announce'" in verdict.why and "10 gigawatts = claim 10 GW" in verdict.why
+
+
+def test_story_about_another_chipmaker_does_not_confirm_the_nvidia_claim():
+    found = verdicts(Item("b", "OpenAI and Broadcom announce 10 gigawatts of custom AI accelerators"))
+    verdict = found.get(("b", "stargate-10gw-nvidia-systems"))
+    assert verdict is None or verdict.stance == "mentions"
+
+
+def test_shrunken_investment_contradicts_the_claimed_figure():
+    found = verdicts(Item("c", "Nvidia to invest $30 billion in OpenAI, down from $100 billion"))
+    verdict = found[("c", "nvidia-openai-investment-100b")]
+    assert verdict.stance == "contradicts"
+    assert "$30 billion ≠ claim $100 billion" in verdict.why
+
+
+@pytest.mark.parametrize(("title", "stance"), [
+    ("Nvidia's $100 billion investment in OpenAI is on ice", "contradicts"),
+    ("Nvidia denies report its $100 billion OpenAI investment was cancelled", "mentions"),
+    ("Nvidia's $100 billion OpenAI investment not cancelled, CEO says", "mentions"),
+])
+def test_negation_decides_whether_a_cancellation_word_contradicts(title, stance):
+    assert verdicts(Item("d", title))[("d", "nvidia-openai-investment-100b")].stance == stance
+
+
+def test_court_declining_to_block_a_fee_is_not_a_contradiction():
+    verdict = verdicts(Item("e", "Judge declines to block $100,000 H-1B visa fee"))[("e", "h1b-fee-100k")]
+    assert verdict.stance != "contradicts"
+
+
+def test_court_blocking_the_fee_contradicts_it():
+    verdict = verdicts(Item("e", "Federal judge blocks Trump's $100,000 H-1B visa fee"))[("e", "h1b-fee-100k")]
+    assert verdict.stance == "contradicts"
+
+
+def test_licences_granted_contradict_an_export_ban_claim():
+    found = verdicts(Item("f", "US grants Nvidia licences to sell H20 AI chips to China"))
+    assert found[("f", "us-export-controls-china-ai-chips")].stance == "contradicts"
+
+
+@pytest.mark.parametrize("title", [
+    "Stargate SG-1 reboot announced by Amazon MGM Studios",
+    "China expands export controls on rare earths",
+    "Tesla raises capex guidance to $11 billion",
+    "H-1B lottery registration opens in March for fiscal 2027",
+])
+def test_hard_negatives_sharing_words_stay_below_threshold_or_take_no_side(title):
+    for verdict in verdicts(Item("n", title)).values():
+        assert verdict.stance == "mentions", verdict
+
+
+def test_stargate_tv_series_is_not_related_at_all():
+    assert not verdicts(Item("n", "Stargate TV series reboot in the works at Amazon"))
+
+
+def test_chinese_items_match_with_chinese_names_and_figures():
+    found = verdicts(
+        Item("z1", "英偉達宣布向OpenAI投資1000億美元"),
+        Item("z2", "美国宣布对新H-1B签证申请征收10万美元费用"),
+    )
+    assert found[("z1", "nvidia-openai-investment-100b")].stance == "confirms"
+    assert found[("z2", "h1b-fee-100k")].stance == "confirms"
+    assert "10万美元 = claim" in found[("z2", "h1b-fee-100k")].why
+
+
+def test_duplicates_from_several_feeds_share_the_earliest_story_id():
+    t0 = datetime(2025, 9, 22, 12, tzinfo=timezone.utc)
+    items = [
+        Item("late", "Nvidia to invest up to $100 billion in OpenAI - CNBC", published=t0 + timedelta(hours=3)),
+        Item("early", "Nvidia to invest up to $100bn in OpenAI | Reuters", published=t0),
+        Item("other", "Oracle shares jump on OpenAI cloud contract", published=t0),
+        Item("week-later", "Nvidia to invest up to $100 billion in OpenAI", published=t0 + timedelta(days=9)),
+    ]
+    stories = cluster_stories(items)
+    assert stories["late"] == stories["early"] == "early"
+    assert stories["other"] == "other"
+    assert stories["week-later"] == "week-later"
+    found = match_items(items[:2], CLAIMS)
+    assert {v.story_id for v in found} == {"early"}
+
+
+def test_matcher_reuses_compiled_claims_across_batches():
+    matcher = Matcher(CLAIMS)
+    first = matcher.match([Item("x", "US imposes $100,000 fee on H-1B visas")])
+    second = matcher.match([Item("y", "Hyperscalers' capex to top $500 billion a year as Microsoft and Meta spend")])
+    assert [(v.claim_id, v.stance) for v in first] == [("h1b-fee-100k", "confirms")]
+    assert [(v.claim_id, v.stance) for v in second] == [("hyperscaler-ai-capex-500b", "confirms")]
+
+
+def test_retired_claims_are_not_matched():
+    retired = [claim.model_copy(update={"retired": True}) for claim in CLAIMS]
+    assert match_items([Item("x", "US imposes $100,000 fee on H-1B visas")], retired) == []

@@ -1,0 +1,85 @@
+"""Figures in English and Chinese text, normalised and compared with a claim's quantity."""
+
+import pytest
+
+from matchers.quantities import compare, extract_figures
+from matchers.text import normalise
+from seeds.registry import Quantity
+
+
+def figures(text: str) -> list[tuple[float, str]]:
+    return [(f.value, f.unit) for f in extract_figures(normalise(text))]
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit"),
+    [
+        ("a $100,000 fee", 100_000, "USD"),
+        ("the $100K fee", 100_000, "USD"),
+        ("10万美元的费用", 100_000, "USD"),
+        ("$0.1 million", 100_000, "USD"),
+        ("10 gigawatts of systems", 10, "GW"),
+        ("10GW", 10, "GW"),
+        ("10吉瓦", 10, "GW"),
+        ("十吉瓦", 10, "GW"),
+        ("500 megawatts", 0.5, "GW"),
+        ("a fifth of the market", 20, "%"),
+        ("$500bn", 500e9, "USD"),
+        ("half a trillion dollars", 500e9, "USD"),
+        ("1000亿美元", 100e9, "USD"),
+        ("5万亿美元", 5e12, "USD"),
+        ("95%", 95, "%"),
+        ("百分之九十五", 95, "%"),
+        ("500,000 GPUs", 500_000, "count"),
+        ("800 million weekly users", 800e6, "count"),
+        ("a billion-fold", 1e9, "x"),
+    ],
+)
+def test_each_written_form_normalises_to_one_value_and_unit(text, value, unit):
+    assert figures(text) == [(pytest.approx(value), unit)]
+
+
+def test_bare_scaled_number_has_no_unit():
+    assert figures("a 100k fee") == [(100_000, "")]
+
+
+def test_dates_share_prices_and_form_names_are_not_figures_of_the_story():
+    found = extract_figures(normalise("On Sept. 22, 2025 Nvidia filed a 10-K; shares rose 3% to $180 a share"))
+    assert [f.role for f in found] == ["aside", "aside"]
+
+
+def test_old_value_in_from_to_is_marked_as_before():
+    found = extract_figures(normalise("NVIDIA's share fell from 95% to zero"))
+    assert [(f.value, f.role) for f in found] == [(95, "before"), (0, "")]
+
+
+def test_ranges_keep_both_ends():
+    (found,) = extract_figures(normalise("5 to 7 gigawatts"))
+    assert (found.value, found.upper, found.unit) == (5, 7, "GW")
+
+
+def test_per_year_and_per_quarter_are_read():
+    assert [f.per for f in extract_figures(normalise("$500bn a year and $120 billion per quarter"))] == ["year", "quarter"]
+
+
+def test_compare_within_tolerance_is_same_and_far_off_is_different():
+    claim = Quantity(value=100e9, unit="USD", approx=True)
+    (close,) = extract_figures(normalise("$110 billion"))
+    (far,) = extract_figures(normalise("$30 billion"))
+    (watts,) = extract_figures(normalise("10 GW"))
+    assert compare(close, claim) == "same"
+    assert compare(far, claim) == "different"
+    assert compare(watts, claim) == "incomparable"
+
+
+def test_quarterly_figure_is_annualised_for_a_yearly_claim():
+    (quarterly,) = extract_figures(normalise("$125 billion per quarter"))
+    assert compare(quarterly, Quantity(value=500e9, unit="USD", per="year", approx=True)) == "same"
+
+
+def test_unitless_number_supports_but_never_contradicts():
+    claim = Quantity(value=100_000, unit="USD")
+    (same,) = extract_figures(normalise("100k"))
+    (other,) = extract_figures(normalise("250k"))
+    assert compare(same, claim) == "same"
+    assert compare(other, claim) == "incomparable"
