@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 _MAX_ERROR = 200
 _MAX_WORKERS = 8
+_GIVE_UP_AFTER = 3  # consecutive failures to one target before the rest of this run skips it
 # Query keys whose values are credentials in some apprise plugin (?token=, ?pass=, ?apikey= …).
 _SECRET_QUERY_KEY = re.compile(r"pass|pwd|token|key|secret|auth|sig|hook|code|cred", re.I)
 _HOSTNAME_LIKE = re.compile(r"^(localhost|\[[0-9a-f:.]+\]|[^/]*[.:][^/]*)$", re.I)
@@ -147,7 +148,15 @@ def _deliver_to_target(
         plugin.use_blocks = True
 
     results: list[DeliveryResult] = []
+    failures_in_a_row = 0
+    last_error = ""
     for alert in alerts:
+        if failures_in_a_row >= _GIVE_UP_AFTER:
+            # A dead SMTP host can cost a connect timeout per message; stop hammering it
+            # this run and leave the remaining alerts pending for the next one.
+            error = _shorten(f"skipped: {label} failed {failures_in_a_row} times in a row this run ({last_error})")
+            results.append(DeliveryResult(alert.alert_id, fingerprint, False, error))
+            continue
         message = messages[alert.alert_id]
         body, body_format = _body_for(plugin, message)
         notify_type = NotifyType.WARNING if alert.evidence.stance == "contradicts" else NotifyType.INFO
@@ -156,12 +165,15 @@ def _deliver_to_target(
                 ok = bool(plugin.notify(body=body, title=message.title, notify_type=notify_type, body_format=body_format))
             except Exception as exc:  # a plugin bug must not stop the other alerts and targets
                 ok = False
-                problems.append(f"{exc.__class__.__name__}: {redact(str(exc))}")
+                problems.append(f"{exc.__class__.__name__}: {_FILTER.redact(str(exc))}")
         error = None
         if not ok:
             reason = problems[0] if problems else "the service did not accept the message"
             error = _shorten(f"{label} failed: {reason}")
             log.warning("alert %s not delivered to %s: %s", alert.alert_id, fingerprint, error)
+            failures_in_a_row, last_error = failures_in_a_row + 1, reason
+        else:
+            failures_in_a_row = 0
         results.append(DeliveryResult(alert.alert_id, fingerprint, ok, error))
     return results
 
@@ -181,7 +193,8 @@ def _body_for(plugin: apprise.plugins.NotifyBase, message: AlertMessage) -> tupl
 
 
 def _instantiate(url: str) -> apprise.plugins.NotifyBase:
-    register_secrets(url)
+    _APPRISE_LOG.addFilter(_FILTER)  # no-op when present; survives a logging reconfiguration
+    _register_secrets(url)
     plugin = apprise.Apprise.instantiate(url.strip(), suppress_exceptions=True)
     if plugin is None:
         raise InvalidTargetError(url)
@@ -260,15 +273,11 @@ class _RedactingFilter(logging.Filter):
 
 
 _FILTER = _RedactingFilter()
-logging.getLogger("apprise").addFilter(_FILTER)
+_APPRISE_LOG = logging.getLogger("apprise")
+_APPRISE_LOG.addFilter(_FILTER)
 
 
-def redact(text: str) -> str:
-    """Replace every known target secret in `text` with ***."""
-    return _FILTER.redact(text)
-
-
-def register_secrets(url: str) -> None:
+def _register_secrets(url: str) -> None:
     """Teach the log filter the secret parts of a target URL (user, password, tokens, path, secret query values)."""
     fragments = {url.strip()}
     try:

@@ -127,6 +127,16 @@ def test_email_arrives_with_subject_plain_text_and_html_parts(smtp: MailSink, ca
     assert_no_secret(repr(results))
 
 
+def test_email_without_login_reaches_a_local_relay() -> None:
+    # The shape of a Mailpit/MailHog target: no credentials, plain SMTP on loopback.
+    with MailSink() as relay:
+        target = f"mailto://127.0.0.1:{relay.port}?from=claimwatch@localhost&to=ops@localhost"
+        [result] = deliver_alerts([pending(1)], [target], pace=0)
+    assert result.ok
+    [message] = relay.messages
+    assert (message["From"], message["To"]) == ("claimwatch@localhost", "ops@localhost")
+
+
 def test_slack_webhook_receives_block_kit_payload_with_escaped_mrkdwn(slack_hook: WebhookReceiver) -> None:
     alert = pending(7, title=HOSTILE, stance="contradicts")
     results = deliver_alerts([alert], [SLACK_URL], pace=0)
@@ -162,6 +172,16 @@ def test_failing_smtp_is_reported_without_secrets_while_slack_still_succeeds(
     assert [r.alert_id for r in results] == [1, 1, 2, 2]
     assert_no_secret(repr(results))
     assert_no_secret(caplog_everything.text)
+
+
+def test_target_failing_three_times_in_a_row_is_skipped_for_the_rest_of_the_run() -> None:
+    down = mailto(closed_port())
+    results = deliver_alerts([pending(i) for i in range(1, 6)], [down], pace=0)
+
+    assert [r.ok for r in results] == [False] * 5
+    errors = [r.error or "" for r in results]
+    assert all(e.startswith("mailto (127.0.0.1) failed: Connection error") for e in errors[:3])
+    assert all(e.startswith("skipped: mailto (127.0.0.1) failed 3 times in a row this run") for e in errors[3:])
 
 
 def test_slack_server_error_fails_each_alert_and_names_the_status(caplog_everything) -> None:
