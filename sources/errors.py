@@ -25,4 +25,5 @@ class SourceError(Exception):
         self.message = message
         self.source_id = source_id
         self.http_status = http_status
+        self.body = b""  # the start of an error page, when the fetch was asked to keep it (error_body_bytes)
         super().__init__(f"{kind}: {message}")

@@ -133,6 +133,7 @@ async def fetch_url(
     timeout: float | None = None,
     retry: RetryPolicy | None = None,
     limiter: HostLimiter | None = None,
+    error_body_bytes: int = 0,
 ) -> FetchResponse:
     """GET `url` conditionally, streaming at most `max_bytes`; raise a named `SourceError` on any failure."""
     policy = retry or RetryPolicy()
@@ -148,8 +149,8 @@ async def fetch_url(
         try:
             if limiter is not None:
                 async with limiter.slot(url):
-                    return await _fetch_once(client, url, request_headers, max_bytes, seconds)
-            return await _fetch_once(client, url, request_headers, max_bytes, seconds)
+                    return await _fetch_once(client, url, request_headers, max_bytes, seconds, error_body_bytes)
+            return await _fetch_once(client, url, request_headers, max_bytes, seconds, error_body_bytes)
         except SourceError as exc:
             retry_after = exc.retry_after if isinstance(exc, RateLimitedError) else None
             if attempt >= policy.attempts or not _is_transient(exc):
@@ -161,7 +162,12 @@ async def fetch_url(
 
 
 async def _fetch_once(
-    client: httpx.AsyncClient, url: str, headers: dict[str, str], max_bytes: int, seconds: float
+    client: httpx.AsyncClient,
+    url: str,
+    headers: dict[str, str],
+    max_bytes: int,
+    seconds: float,
+    error_body_bytes: int = 0,
 ) -> FetchResponse:
     # httpx timeouts apply to each read; the overall deadline stops a server that trickles bytes forever.
     try:
@@ -169,6 +175,18 @@ async def _fetch_once(
             async with client.stream("GET", url, headers=headers, timeout=seconds) as response:
                 if response.status_code == 304:
                     return _response(response, b"", not_modified=True)
+                if error_body_bytes and response.status_code >= 400:
+                    # Some hosts say why in the page (the SEC's rate-threshold page is a 403).
+                    excerpt = bytearray()
+                    async for chunk in response.aiter_bytes(_CHUNK):
+                        excerpt += chunk
+                        if len(excerpt) >= error_body_bytes:
+                            break
+                    try:
+                        _raise_for_status(response)
+                    except SourceError as exc:
+                        exc.body = bytes(excerpt[:error_body_bytes])
+                        raise
                 _raise_for_status(response)
                 declared = response.headers.get("Content-Length", "")
                 if declared.isdigit() and int(declared) > max_bytes:

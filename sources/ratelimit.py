@@ -16,11 +16,14 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 
 SEC_MAX_RATE = 10.0  # requests per second: the SEC's published ceiling, never to be exceeded
 SEC_DEFAULT_RATE = 5.0  # half the ceiling leaves room for other tools behind the same address
 SEC_DEFAULT_COOLDOWN = 600.0  # seconds: the SEC lifts its block after about ten minutes
+
+_WINDOW_MARGIN = 0.05  # seconds: the server counts on its own clock, after network jitter
 
 # The SEC block page says both sentences; either one identifies it.
 _THRESHOLD_MARKERS = (b"request rate threshold exceeded", b"undeclared automated tool")
@@ -63,6 +66,7 @@ class RateLimiter:
         self._lock = threading.Lock()
         self._next_slot = 0.0
         self._cool_until = 0.0
+        self._recent: deque[float] = deque(maxlen=max(1, int(rate)) if rate > 0 else 1)
         self.rate = rate  # validated by the setter
         self.cooldown = cooldown
 
@@ -122,8 +126,25 @@ class RateLimiter:
             if slot > now:
                 await self._sleep(slot - now)
             if self._clock() >= self._cool_until:
-                return
+                break
             # A cool-down began while we waited for our slot: queue again behind it.
+        await self._hold_the_window()
+
+    async def _hold_the_window(self) -> None:
+        # A task woken late followed by one woken on time can put rate+1 requests inside one
+        # second as the server clocks them; so no release may come within a second (plus a
+        # margin for network jitter) of the release `rate` requests earlier.
+        while True:
+            with self._lock:
+                now = self._clock()
+                recent = self._recent
+                if recent.maxlen != max(1, int(self._rate)):
+                    recent = self._recent = deque(recent, maxlen=max(1, int(self._rate)))
+                if len(recent) < (recent.maxlen or 1) or now >= recent[0] + 1.0 + _WINDOW_MARGIN:
+                    recent.append(now)
+                    return
+                wait = recent[0] + 1.0 + _WINDOW_MARGIN - now
+            await self._sleep(wait)
 
     async def __aenter__(self) -> RateLimiter:
         await self.acquire()
