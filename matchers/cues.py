@@ -41,13 +41,13 @@ _CUES: dict[CueKind, tuple[str, ...]] = {
         r"revok(?:e|es|ed)", r"repeal(?:s|ed)?", r"abandon(?:s|ed)?", r"call(?:s|ed)? off", r"walk(?:s|ed)? away",
         r"pull(?:s|ed)? out", r"back(?:s|ed)? out", r"collaps(?:e|es|ed)", r"f(?:ell|alls?) (?:through|apart)",
         r"terminat(?:e|es|ed)", r"den(?:y|ies|ied)", r"refut(?:e|es|ed)", r"debunk(?:s|ed)?", r"false", r"hoax",
-        r"fake", r"untrue", r"scal(?:e|es|ed) back", r"slash(?:es|ed)?", r"shr(?:inks?|unk|ank)", r"no longer",
+        r"fake", r"untrue", r"scal(?:e|es|ed|ing) back", r"slash(?:es|ed)?", r"shr(?:inks?|unk|ank)", r"no longer",
         r"revers(?:e|es|ed)", r"overturn(?:s|ed)?", r"invalidat(?:e|es|ed)", r"enjoin(?:s|ed)?", r"injunction",
         r"drop(?:s|ped) (?:\w+ ){0,2}plans?", r"downgrad(?:e|es|ed)", r"not (?:yet )?(?:been )?finali[sz]ed",
         r"(?:has|have|had)n't (?:yet )?(?:been )?(?:signed|finali[sz]ed)", r"never (?:signed|finali[sz]ed|materiali[sz]ed)",
-        r"no (?:signed |definitive |binding )?(?:deal|agreement|contract) (?:has been|was|yet)", r"non-binding",
+        r"no (?:signed |definitive |binding )?(?:deal|agreement|contract) (?:has been|was|yet)", r"non-binding", r"not (?:being |been )?(?:acquired|bought)",
         r"取消", r"叫停", r"否认", r"搁置", r"撤销", r"撤回", r"终止", r"推翻", r"放弃", r"破裂", r"告吹", r"缩减",
-        r"减半", r"削减", r"下调", r"废除", r"中止", r"谣言", r"不实", r"失效", r"尚未敲定", r"未最终确定", r"未签署",
+        r"减半", r"削减", r"缩水", r"下调", r"废除", r"中止", r"谣言", r"不实", r"失效", r"尚未敲定", r"未最终确定", r"未签署",
     ),
     "restrict": (
         r"ban(?:s|ned)?", r"bar(?:s|red)?", r"block(?:s|ed|ing)?", r"restrict(?:s|ed|ions?)?", r"curb(?:s|ed)?",
@@ -104,8 +104,12 @@ class Cue:
 
     def polarity(self, restriction_claim: bool) -> Polarity | None:
         """What the cue says about a claim (None when negated or hedged); restriction claims flip block/lift."""
-        if self.hedged or self.negated:
+        if self.hedged:
             return None
+        if self.negated:
+            # "denies the deal was cancelled", "fee not blocked": a refuted contradiction supports the claim.
+            undone = self.kind == "undo" or (self.kind == "restrict") != restriction_claim
+            return "confirm" if undone and self.kind != "release" else None
         if self.kind in ("assert", "measure"):
             return "confirm"
         if self.kind == "undo":

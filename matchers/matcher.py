@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from rapidfuzz import fuzz
@@ -24,8 +24,10 @@ from sources.item import Item
 W_FUZZY, W_KEYWORDS, W_ENTITIES, W_QUANTITY = 0.30, 0.30, 0.25, 0.15
 KEYWORDS_FOR_FULL_CREDIT = 3
 UNSPECIFIC_PENALTY = 0.7
-# A claim naming no company needs two pieces of its own subject (terms, or a term and its figure) to take a side.
-MIN_TOPICAL_WITHOUT_ENTITIES = 2
+SPECIFIC = 0.5  # topical weight that makes a story about the claim's subject: one keyword shared by <= 2 claims
+COMPETITION_MARGIN = 0.2  # claims scoring this far below an item's best claim are left out
+# A claim naming no company needs twice the subject evidence (terms, or a term and its figure) to take a side.
+MIN_TOPICAL_WITHOUT_ENTITIES = 2 * SPECIFIC
 _BOUNDED = r"(?<![a-z0-9]){}(?![a-z0-9])"
 
 
@@ -34,6 +36,7 @@ class _Term:
     shown: str  # as the claim spells it, for the `why` line
     pattern: re.Pattern[str]
     names_company: bool = False  # "OpenAI" among the keywords of a claim that requires no entity
+    weight: float = 1.0  # 1 / number of claims sharing the keyword: "H-1B" says more than "China"
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +126,7 @@ class _Evidence:
     entities: tuple[str, ...]
     missing_entities: tuple[str, ...]
     keywords: tuple[str, ...]
-    topical: int  # how many matched keywords name the subject rather than a company
+    topical: float  # weight of the matched keywords that name the subject rather than a company
     same: tuple[Figure, ...]
     different: tuple[Figure, ...]
 
@@ -145,7 +148,13 @@ class Matcher:
 
     def __init__(self, claims: Sequence[Claim], *, threshold: float = 0.5):
         self.threshold = threshold
-        self.claims = [compile_claim(claim) for claim in claims if not claim.retired]
+        compiled_claims = [compile_claim(claim) for claim in claims if not claim.retired]
+        shared = Counter(term.pattern.pattern for compiled in compiled_claims for term in set(compiled.keywords))
+        self.claims = [
+            replace(compiled, keywords=tuple(replace(term, weight=1 / shared[term.pattern.pattern])
+                                             for term in compiled.keywords))
+            for compiled in compiled_claims
+        ]
         self._index: dict[str, list[int]] = defaultdict(list)
         for position, compiled in enumerate(self.claims):
             terms: set[str] = set()
@@ -175,20 +184,24 @@ class Matcher:
         missing = tuple(term.shown for term in compiled.entities if term.shown not in entities)
         matched = [term for term in compiled.keywords if term.pattern.search(text)]
         keywords = tuple(term.shown for term in matched)
-        topical = sum(1 for term in matched if not term.names_company)
+        topical = sum(term.weight for term in matched if not term.names_company)
         same: list[Figure] = []
         different: list[Figure] = []
         if compiled.quantity is not None:
-            on_subject = {i for i, sentence in enumerate(view.sentences)
-                       if any(term.pattern.search(sentence) for term in compiled.keywords)}
+            # Only a figure stated next to the claim's own subject and companies is a figure "for the same thing".
+            on_subject = {
+                i for i, sentence in enumerate(view.sentences)
+                if any(term.pattern.search(sentence) for term in compiled.keywords if not term.names_company)
+                and all(term.pattern.search(sentence) for term in compiled.entities)
+            }
             for sentence_index, figure in view.figures:
                 if figure.role:
                     continue  # the old value in "from X to Y", or a share price/valuation beside the point
                 outcome = compare(figure, compiled.quantity)
                 if outcome == "same":
                     same.append(figure)
-                elif outcome == "different" and sentence_index in on_subject:
-                    # Only a figure stated next to the claim's own subject is a figure "for the same thing".
+                elif outcome == "different" and sentence_index in on_subject and not compiled.claim.horizon:
+                    # A forecast ("by 2030") is not refuted by today's figure, so predictions skip this.
                     different.append(figure)
         scorer = fuzz.partial_ratio if has_cjk(view.title) else fuzz.token_set_ratio
         fuzzy = max(scorer(view.title, target) for target in compiled.targets) / 100
@@ -198,8 +211,9 @@ class Matcher:
         if compiled.quantity is None:
             quantity_share = keyword_share
         score = W_FUZZY * fuzzy + W_KEYWORDS * keyword_share + W_ENTITIES * entity_share + W_QUANTITY * quantity_share
-        if not topical and not same:
-            score *= UNSPECIFIC_PENALTY  # names the companies but nothing the claim is about
+        # The claim's figure beside all of its companies is as telling as a subject keyword.
+        if topical + (SPECIFIC if same and compiled.entities and not missing else 0) < SPECIFIC:
+            score *= UNSPECIFIC_PENALTY  # names the companies, maybe a figure, but little of what the claim is about
         return _Evidence(score, entities, missing, keywords, topical, tuple(same), tuple(different))
 
     def _stance(self, view: _ItemView, compiled: _CompiledClaim, evidence: _Evidence) -> tuple[Stance, list[str]]:
@@ -207,17 +221,14 @@ class Matcher:
         if evidence.missing_entities:
             notes.append("does not name " + ", ".join(evidence.missing_entities))
             return "mentions", notes
-        needed = 1 if compiled.entities else MIN_TOPICAL_WITHOUT_ENTITIES
-        if evidence.topical + (1 if evidence.same else 0) < needed:
+        needed = SPECIFIC if compiled.entities else MIN_TOPICAL_WITHOUT_ENTITIES
+        if evidence.topical + (SPECIFIC if evidence.same else 0) < needed:
             return "mentions", notes  # too little of the claim's own subject to take a side on it
-        claim_terms = [term.pattern for term in (*compiled.entities, *compiled.keywords)]
-        cues: list[Cue] = []
-        for index, sentence in enumerate(view.sentences):
-            if index == 0 or any(pattern.search(sentence) for pattern in claim_terms):
-                cues.extend(find_cues(sentence))
-        confirm = [cue for cue in cues if cue.polarity(compiled.restriction) == "confirm"]
-        contradict = [cue for cue in cues if cue.polarity(compiled.restriction) == "contradict"]
-        scoped = [cue for cue in cues if cue.polarity(compiled.restriction) is None]
+        cues = self._cues(view, compiled)
+        polar = [(cue, cue.polarity(compiled.restriction)) for cue in cues]
+        confirm = [cue for cue, side in polar if side == "confirm" and (evidence.same or cue.kind != "measure")]
+        contradict = [cue for cue, side in polar if side == "contradict"]
+        scoped = [cue for cue, side in polar if side is None]
         if contradict:
             notes.append("cue " + ", ".join(cue.label for cue in contradict[:3]))
             return "contradicts", notes
@@ -225,21 +236,32 @@ class Matcher:
             return "contradicts", notes
         if scoped:
             notes.append("cue " + ", ".join(cue.label for cue in scoped[:3]))
-        if not evidence.same:
-            confirm = [cue for cue in confirm if cue.kind != "measure"]  # "fell", "topped": only about the figure
         if confirm and (evidence.same or compiled.quantity is None):
             notes.insert(0, "cue " + ", ".join(cue.label for cue in confirm[:3]))
             return "confirms", notes
+        if not cues and evidence.same and _states_plainly(view.title, evidence.same):
+            notes.insert(0, "headline states the figure")
+            return "confirms", notes
         return "mentions", notes
+
+    def _cues(self, view: _ItemView, compiled: _CompiledClaim) -> list[Cue]:
+        """Cues of the headline when it has any (it states the news); else of summary sentences on the claim."""
+        title_cues = find_cues(view.title)
+        if title_cues:
+            return title_cues
+        claim_terms = [term.pattern for term in (*compiled.entities, *compiled.keywords)]
+        return [cue for sentence in view.sentences[1:] if any(p.search(sentence) for p in claim_terms)
+                for cue in find_cues(sentence)]
 
     def match_one(self, item: Item) -> list[Verdict]:
         """Verdicts for one item against every claim it relates to (story_id left empty)."""
         view = self._view(item)
+        scored = [(self.claims[position], self._evidence(view, self.claims[position]))
+                  for position in sorted(self._candidates(view))]
+        best = max((evidence.score for _, evidence in scored), default=0.0)
         verdicts: list[Verdict] = []
-        for position in sorted(self._candidates(view)):
-            compiled = self.claims[position]
-            evidence = self._evidence(view, compiled)
-            if evidence.score < self.threshold:
+        for compiled, evidence in scored:
+            if evidence.score < self.threshold or evidence.score < best - COMPETITION_MARGIN:
                 continue
             stance, notes = self._stance(view, compiled, evidence)
             verdicts.append(Verdict(item.id, compiled.claim.id, stance, round(evidence.score, 4),
@@ -254,6 +276,14 @@ class Matcher:
         related = {verdict.item_id for verdict in verdicts}
         stories = cluster_stories([item for item in items if item.id in related])
         return [_with_story(verdict, stories.get(verdict.item_id, verdict.item_id)) for verdict in verdicts]
+
+
+def _states_plainly(title: str, figures: tuple[Figure, ...]) -> bool:
+    """A headline that states the claim's figure as news, not as a question or an analysis."""
+    return any(figure.text in title for figure in figures) and not _QUESTION.search(title)
+
+
+_QUESTION = re.compile(r"\?|？|\b(?:what|why|how|whether|could|may|might|analysis|explainer|opinion)\b|意味着|为何|如何|吗|能否")
 
 
 def _with_story(verdict: Verdict, story_id: str) -> Verdict:

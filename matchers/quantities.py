@@ -11,7 +11,7 @@ from seeds.registry import Quantity
 Comparison = Literal["same", "different", "incomparable"]
 
 DEFAULT_TOLERANCE = 0.1  # relative: 10 GW vs 10.5 GW is the same figure, 10 vs 12 is not
-APPROX_TOLERANCE = 0.25  # for claims marked approx ("about", "up to", "roughly")
+APPROX_TOLERANCE = 0.2  # for claims marked approx ("about", "up to", "roughly")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,12 +76,16 @@ _ZERO = re.compile(r"(?:\bto|\bat|\bis|\bnow|\bdown to|降至|降到|归|为|到
 _PER_YEAR = re.compile(r"^\s?(?:a|per|each|every|/)\s?(?:year|yr|annum)\b|^\s?(?:annually|yearly|annual)\b|^\s?(?:每年|/年|一年)")
 _PER_QUARTER = re.compile(r"^\s?(?:a|per|each|every|/)\s?quarter\b|^\s?quarterly\b|^\s?(?:每季度|一季度)")
 _PER_BEFORE_YEAR = re.compile(r"(?:annual|yearly|annually|per year|a year|每年|年度)\s?(?:\w+\s?){0,4}$")
-_BEFORE_ROLE = re.compile(r"(?:\bfrom|\binstead of|\brather than|\boriginally|\bpreviously|\bprior|从|由|原先|原本|此前)\s?(?:about |around |roughly |nearly |almost |some |约|近)?$")
-_ASIDE_AFTER = re.compile(r"^\s?(?:a|per) share\b|^\s?(?:market )?valuation\b|^\s?market (?:cap|value)")
+_BEFORE_ROLE = re.compile(
+    r"(?:(?:\bfrom|\binstead of|\brather than|\boriginally|\bpreviously|\bprior|\bnot|(?<!more )(?<!less )(?<!fewer )\bthan)"
+    r"\s?(?:the |a |an |its )?(?:about |around |roughly |nearly |almost |some |earlier |original |planned |reported )?"
+    r"|(?:从|由|原先|原本|原计划|此前)[^，。,、；]{0,12})$"
+)
+_ASIDE_AFTER = re.compile(r"^\s?(?:a|per) share\b|^\s?(?:market )?valuation\b|^\s?market (?:cap|value)|^\s?(?:first )?(?:tranche|instal?lment)")
 _ASIDE_BEFORE = re.compile(
     r"(?:valued at|valuation of|valuation|market (?:cap|capitalisation|capitalization|value) of|worth|price of|"
     r"shares? (?:rose|fell|jumped|dropped|gained|lost|climbed|slid|slipped|surged|sank|tumbled|rallied|were up|were down|up|down)(?: by)?|"
-    r"stock (?:rose|fell|jumped|dropped|gained|lost|climbed|slid|up|down)(?: by)?|估值|市值|股价)\s?(?:about |around |nearly |almost |约)?$"
+    r"stock (?:rose|fell|jumped|dropped|gained|lost|climbed|slid|up|down)(?: by)?|first|估值|市值|股价|首笔)\s?(?:about |around |nearly |almost |约)?$"
 )
 
 

@@ -62,10 +62,11 @@ def test_shrunken_investment_contradicts_the_claimed_figure():
 
 @pytest.mark.parametrize(("title", "stance"), [
     ("Nvidia's $100 billion investment in OpenAI is on ice", "contradicts"),
-    ("Nvidia denies report its $100 billion OpenAI investment was cancelled", "mentions"),
-    ("Nvidia's $100 billion OpenAI investment not cancelled, CEO says", "mentions"),
+    ("Nvidia denies report its $100 billion OpenAI investment was cancelled", "confirms"),
+    ("Nvidia's $100 billion OpenAI investment not cancelled, CEO says", "confirms"),
+    ("Nvidia's $100 billion OpenAI investment may be cancelled, analysts say", "mentions"),
 ])
-def test_negation_decides_whether_a_cancellation_word_contradicts(title, stance):
+def test_negation_and_hedges_decide_what_a_cancellation_word_means(title, stance):
     assert verdicts(Item("d", title))[("d", "nvidia-openai-investment-100b")].stance == stance
 
 
