@@ -312,7 +312,8 @@ class Repository:
         with self._write() as db:
             # No conflict target: skip rows clashing with the primary key OR the partial unique URL index.
             statement = self._insert(_items).on_conflict_do_nothing().returning(_items.c.id)
-            for chunk in _chunks(batch):
+            # Inserting in id order makes concurrent PostgreSQL writers lock rows in one order: no deadlocks.
+            for chunk in _chunks(sorted(batch, key=lambda item: item.id)):
                 rows = [_item_row(item, now) for item in chunk]
                 inserted.update(db.execute(statement, rows).scalars())
         return [item for item in batch if item.id in inserted]
@@ -449,7 +450,8 @@ class Repository:
                 .returning(_evidence.c.id, _evidence.c.item_id, _evidence.c.claim_id)
             )
             new_ids: dict[tuple[str, str], int] = {}
-            for chunk in _chunks(list(by_pair.values())):
+            # Sorted by (item, claim) so concurrent PostgreSQL writers take row locks in one order.
+            for chunk in _chunks([by_pair[pair] for pair in sorted(by_pair)]):
                 rows = [
                     {
                         "item_id": v.item_id,
@@ -467,24 +469,24 @@ class Repository:
             for pair, verdict in by_pair.items():
                 if pair not in new_ids:
                     self._update_evidence(db, verdict, now)
-            alerts = [
-                {
+            alerts: dict[tuple[str, str, str], dict[str, Any]] = {}
+            for pair, verdict in sorted(by_pair.items(), key=lambda entry: new_ids.get(entry[0], 0)):
+                if not (queue_alerts and pair in new_ids and verdict.stance in ALERTING_STANCES):
+                    continue
+                key = (verdict.claim_id, verdict.story_id or verdict.item_id, verdict.stance)
+                # setdefault: of several copies of one story in this batch, the first stored one alerts.
+                alerts.setdefault(key, {
                     "evidence_id": new_ids[pair],
-                    "claim_id": verdict.claim_id,
-                    "story_key": verdict.story_id or verdict.item_id,
-                    "stance": verdict.stance,
+                    "claim_id": key[0],
+                    "story_key": key[1],
+                    "stance": key[2],
                     "created_at": now,
                     "status": "pending",
                     "attempts": 0,
-                }
-                for pair, verdict in by_pair.items()
-                if queue_alerts and pair in new_ids and verdict.stance in ALERTING_STANCES
-            ]
+                })
             if alerts:
                 # No conflict target: a clash on (claim, story, stance) or on evidence_id both mean "already queued".
-                alert_insert = self._insert(_alerts).on_conflict_do_nothing()
-                for alert in alerts:  # one by one, so the first evidence of a story in this batch wins
-                    db.execute(alert_insert.values(**alert))
+                db.execute(self._insert(_alerts).on_conflict_do_nothing(), [alerts[key] for key in sorted(alerts)])
             ordered = sorted(new_ids.values())
             records = {r.evidence_id: r for r in self._evidence_records(db, evidence_ids=ordered)}
         return [records[evidence_id] for evidence_id in ordered]

@@ -111,3 +111,37 @@ def test_postgres_schema_lives_in_the_per_test_search_path(migrated_db_url: str)
         )
     assert TABLES | {"alembic_version"} <= tables
     database.dispose()
+
+
+def test_concurrent_writers_neither_fail_nor_double_count(migrated_db_url: str) -> None:
+    # Several workers (threads here, processes in production) storing the same feed at once:
+    # SQLite must wait for its write lock instead of failing, and every item is "new" exactly once.
+    from concurrent.futures import ThreadPoolExecutor
+
+    from matchers.verdict import Verdict
+    from seeds.registry import Claim
+    from sources.item import Item, item_id_for
+    from store.repository import Repository
+
+    items = [Item(id=item_id_for(f"https://example.org/{n}"), title=f"Story {n}", url=f"https://example.org/{n}")
+             for n in range(40)]
+    databases = [open_database(migrated_db_url) for _ in range(4)]
+    Repository(databases[0]).sync_claims([Claim(id="stargate-10gw", statement="OpenAI will deploy 10 GW of NVIDIA systems.")])
+
+    def store_all(database) -> tuple[list[str], list[int]]:
+        repo, new_items, new_evidence = Repository(database), [], []
+        for start in range(0, len(items), 5):
+            batch = items[start : start + 5]
+            new_items += [item.id for item in repo.add_items(batch)]
+            # read-then-write transactions: the case where SQLite fails fast unless writers BEGIN IMMEDIATE
+            verdicts = [Verdict(item.id, "stargate-10gw", "confirms", 0.9, "10 GW", story_id="s") for item in batch]
+            new_evidence += [record.evidence_id for record in repo.record_evidence(verdicts)]
+        return new_items, new_evidence
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(store_all, databases))
+    assert sorted(i for new_items, _ in results for i in new_items) == sorted(item.id for item in items)
+    assert len([e for _, new_evidence in results for e in new_evidence]) == len(items)
+    assert len(Repository(databases[0]).pending_alerts()) == 1  # one story, one alert
+    for database in databases:
+        database.dispose()
