@@ -68,3 +68,17 @@ def repo(migrated_db_url: str) -> Iterator[Repository]:
     database = open_database(migrated_db_url)
     yield Repository(database)
     database.dispose()
+
+
+# -- prefect --------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    """One temporary Prefect API (its own SQLite database) shared by every flow test: ~12 s to start."""
+    # Prefect's telemetry heartbeat writes to the same SQLite database and collides with runs.
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=90):
+        yield

@@ -1,0 +1,349 @@
+"""The `claimwatch` command line: a thin layer over the same functions the flows call."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+# Prefect's anonymous telemetry heartbeat also writes to its local SQLite database and
+# collides with flow runs ("database is locked"); claimwatch never needs it.
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+app = typer.Typer(help="Watch news and filings for evidence about tracked claims.", no_args_is_help=True)
+claims_app = typer.Typer(help="The claim registry.", no_args_is_help=True)
+evidence_app = typer.Typer(help="Stored evidence.", no_args_is_help=True)
+sources_app = typer.Typer(help="Configured sources.", no_args_is_help=True)
+app.add_typer(claims_app, name="claims")
+app.add_typer(evidence_app, name="evidence")
+app.add_typer(sources_app, name="sources")
+
+console = Console()
+err = Console(stderr=True)
+
+STANCE_STYLE = {"confirms": "green", "contradicts": "red", "mentions": "dim"}
+STATUS_STYLE = {"confirmed": "green", "contradicted": "red", "disputed": "yellow", "due": "magenta"}
+
+
+def _settings(**overrides):
+    from claimwatch.settings import get_settings
+
+    settings = get_settings()
+    update = {key: value for key, value in overrides.items() if value is not None}
+    return settings.model_copy(update=update) if update else settings
+
+
+def _repository(settings):
+    from store import Repository, migrate, open_database
+
+    migrate(settings.database_url)
+    return Repository(open_database(settings.database_url))
+
+
+def _fail(message: str, code: int = 1) -> None:
+    err.print(f"[bold red]error:[/] {message}")
+    raise typer.Exit(code)
+
+
+def _load_claims_or_exit(path: Path):
+    from seeds import ClaimsFileError, load_claims
+
+    try:
+        return load_claims(path)
+    except ClaimsFileError as exc:
+        _fail(str(exc))
+
+
+def _parse_since(value: Optional[str]) -> Optional[dt.datetime]:
+    if value is None:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        _fail(f"--since {value!r} is not a date (use YYYY-MM-DD or an ISO timestamp)", 2)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+
+
+def print_summary(summary) -> None:
+    """Print a run summary as tables: sources, then new evidence."""
+    table = Table(title="Sources", show_lines=False)
+    for column in ("source", "status", "items", "new", "error"):
+        table.add_column(column)
+    for s in summary.sources:
+        style = "red" if s.status == "error" else ("dim" if s.status == "not_modified" else "green")
+        error = f"{s.error_kind}: {s.error}" if s.error_kind else ""
+        table.add_row(s.source_id, f"[{style}]{s.status}[/]", str(s.items), str(s.new_items), error)
+    console.print(table)
+    if summary.new_evidence:
+        print_evidence(summary.new_evidence, title="New evidence")
+    console.print(summary.headline())
+
+
+def print_evidence(records, title: str = "Evidence") -> None:
+    """Print evidence records as a table."""
+    table = Table(title=title)
+    for column in ("claim", "stance", "score", "published", "headline", "source"):
+        table.add_column(column, overflow="fold")
+    for e in records:
+        published = e.item.published.strftime("%Y-%m-%d") if e.item.published else "—"
+        style = STANCE_STYLE.get(e.stance, "")
+        table.add_row(
+            e.claim_id, f"[{style}]{e.stance}[/]", f"{e.score:.2f}", published, e.item.title, e.item.publisher or e.item.source
+        )
+    console.print(table)
+
+
+@app.command()
+def run(
+    claims: Optional[Path] = typer.Option(None, help="claims YAML (default: CLAIMWATCH_CLAIMS_FILE)"),
+    sources: Optional[Path] = typer.Option(None, help="sources YAML (default: CLAIMWATCH_SOURCES_FILE)"),
+    derive: bool = typer.Option(True, help="also watch the search feeds derived from the claims"),
+    notify: bool = typer.Option(True, help="deliver alerts now (otherwise they stay queued)"),
+) -> None:
+    """Run one monitoring cycle now (a Prefect flow run) and print its summary."""
+    from flows.monitor import monitor
+    from flows.summary import AllSourcesFailedError
+
+    try:
+        summary = asyncio.run(
+            monitor(
+                claims_file=str(claims) if claims else None,
+                sources_file=str(sources) if sources else None,
+                derive_sources_from_claims=derive,
+                notify=notify,
+            )
+        )
+    except AllSourcesFailedError as exc:
+        print_summary(exc.summary)
+        _fail(str(exc))
+    print_summary(summary)
+    if summary.failed_sources:
+        err.print(f"[yellow]warning:[/] {len(summary.failed_sources)} of {len(summary.sources)} sources failed")
+
+
+@app.command()
+def serve(
+    interval_minutes: Optional[int] = typer.Option(None, help="monitor interval (default CLAIMWATCH_SCHEDULE_MINUTES, 15)"),
+) -> None:
+    """Serve the monitor (on a schedule) and backfill deployments until interrupted."""
+    from flows.deployments import serve_deployments
+
+    serve_deployments(interval_minutes or _settings().schedule_minutes)
+
+
+@app.command()
+def demo(
+    output: Path = typer.Option(Path("demo-output"), help="folder for the demo database and alert log"),
+) -> None:
+    """Run the real monitor flow offline against a bundled corpus served on 127.0.0.1."""
+    from claimwatch.demo import run_demo
+
+    run_demo(output, console)
+
+
+@app.command()
+def match(
+    claims: Path = typer.Option(..., "--claims", help="claims YAML"),
+    items: Path = typer.Option(..., "--items", help="items JSONL (id, title, summary?, url?, published?, source?)"),
+    out: Optional[Path] = typer.Option(None, "--out", help="write JSON lines here instead of stdout"),
+) -> None:
+    """Score items against claims offline; one JSON line per related (item, claim) pair."""
+    from claimwatch.offline import ItemsFileError, match_files
+
+    _load_claims_or_exit(claims)
+    stream = out.open("w", encoding="utf-8") if out else sys.stdout
+    try:
+        for line in match_files(claims, items):
+            stream.write(json.dumps(line, ensure_ascii=False) + "\n")
+    except ItemsFileError as exc:
+        _fail(str(exc))
+    finally:
+        if out:
+            stream.close()
+
+
+@app.command("eval")
+def evaluate(
+    claims: Path = typer.Option(..., "--claims", help="claims YAML"),
+    items: Path = typer.Option(..., "--items", help="items JSONL"),
+    labels: Path = typer.Option(..., "--labels", help="labels JSONL (item_id, claim_id, label)"),
+    as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
+) -> None:
+    """Measure matching quality: relevance/stance P/R/F1, opposite-stance alerts, confusion matrix."""
+    from claimwatch.offline import ItemsFileError, evaluate_files, format_report
+
+    _load_claims_or_exit(claims)
+    try:
+        report = evaluate_files(claims, items, labels)
+    except ItemsFileError as exc:
+        _fail(str(exc))
+    console.print_json(json.dumps(report.as_json())) if as_json else console.print(format_report(report), markup=False)
+
+
+@app.command()
+def rematch(
+    claim: Optional[list[str]] = typer.Option(None, "--claim", help="only these claim ids (repeatable)"),
+    notify: bool = typer.Option(False, help="queue alerts for evidence found by the rematch"),
+) -> None:
+    """Re-score stored items against the current claims (after adding or editing claims)."""
+    from claimwatch.maintenance import rematch_stored_items
+
+    settings = _settings()
+    claims = _load_claims_or_exit(settings.claims_file)
+    repo = _repository(settings)
+    repo.sync_claims(claims)
+    try:
+        report = rematch_stored_items(repo, claims, claim_ids=claim or None, threshold=settings.match_threshold, queue_alerts=notify)
+    except KeyError as exc:
+        _fail(f"unknown claim id {exc.args[0]!r}")
+    console.print(report.headline())
+
+
+@claims_app.command("list")
+def claims_list() -> None:
+    """List the claims with their status and evidence counts."""
+    settings = _settings()
+    claims = _load_claims_or_exit(settings.claims_file)
+    repo = _repository(settings)
+    repo.sync_claims(claims)
+    table = Table(title=f"Claims ({settings.claims_file})")
+    for column in ("id", "family", "status", "+", "−", "~", "statement"):
+        table.add_column(column, overflow="fold")
+    for row in repo.list_claims():
+        if row.retired:
+            continue
+        style = STATUS_STYLE.get(row.status, "")
+        table.add_row(
+            row.id, row.family, f"[{style}]{row.status}[/]", str(row.confirms), str(row.contradicts), str(row.mentions),
+            row.statement,
+        )
+    console.print(table)
+
+
+@claims_app.command("show")
+def claims_show(claim_id: str = typer.Argument(..., help="claim id")) -> None:
+    """Show one claim: statement, quote, speaker, status and the latest evidence both ways."""
+    settings = _settings()
+    claims = _load_claims_or_exit(settings.claims_file)
+    repo = _repository(settings)
+    repo.sync_claims(claims)
+    detail = repo.claim_detail(claim_id)
+    if detail is None:
+        _fail(f"no claim with id {claim_id!r} (see `claimwatch claims list`)")
+    claim, status = detail.payload, detail.summary.status
+    style = STATUS_STYLE.get(status, "")
+    console.print(f"[bold]{claim['id']}[/]  [{style}]{status}[/]{'  (retired)' if detail.summary.retired else ''}")
+    console.print(claim["statement"])
+    for label, key in (("speaker", "speaker"), ("said on", "said_on"), ("document", "document"), ("horizon", "horizon"),
+                       ("check after", "check_after")):
+        if claim.get(key):
+            console.print(f"[dim]{label}:[/] {claim[key]}")
+    if claim.get("quote"):
+        console.print(f"[dim]quote:[/] “{claim['quote']}”")
+    if claim.get("quantity"):
+        quantity = claim["quantity"]
+        per = f"/{quantity['per']}" if quantity.get("per") else ""
+        console.print(f"[dim]quantity:[/] {quantity['value']:g} {quantity['unit']}{per}")
+    for stance, records in (("confirms", detail.confirming), ("contradicts", detail.contradicting)):
+        if records:
+            print_evidence(records, title=f"Latest evidence that {stance} it")
+        else:
+            console.print(f"[dim]No evidence yet that {stance} it.[/]")
+
+
+@claims_app.command("validate")
+def claims_validate(path: Path = typer.Argument(..., help="claims YAML to check")) -> None:
+    """Validate a claims file; exit non-zero with the claim and field at fault."""
+    claims = _load_claims_or_exit(path)
+    retired = sum(1 for claim in claims if claim.retired)
+    console.print(f"[green]ok[/]: {len(claims)} claims ({retired} retired) in {path}")
+
+
+@claims_app.command("sync")
+def claims_sync() -> None:
+    """Store the claims file in the database: add, update and retire claims (evidence is kept)."""
+    settings = _settings()
+    claims = _load_claims_or_exit(settings.claims_file)
+    result = _repository(settings).sync_claims(claims)
+    console.print(
+        f"claims synced: {len(result.added)} added, {len(result.updated)} updated, "
+        f"{len(result.retired)} retired, {len(result.unchanged)} unchanged"
+    )
+    if result.added or result.updated:
+        console.print("Run `claimwatch rematch` to re-score stored items against new or edited claims.")
+
+
+@evidence_app.command("list")
+def evidence_list(
+    claim: Optional[str] = typer.Option(None, "--claim", help="claim id"),
+    stance: Optional[str] = typer.Option(None, "--stance", help="confirms | contradicts | mentions"),
+    since: Optional[str] = typer.Option(None, "--since", help="only evidence found since this date"),
+    limit: int = typer.Option(50, help="at most this many rows"),
+) -> None:
+    """List stored evidence, newest first."""
+    if stance is not None and stance not in STANCE_STYLE:
+        _fail(f"--stance must be confirms, contradicts or mentions, not {stance!r}", 2)
+    repo = _repository(_settings())
+    records = repo.list_evidence(claim_id=claim, stance=stance, since=_parse_since(since), limit=limit)
+    if not records:
+        console.print("No evidence stored yet matches that.")
+        return
+    print_evidence(records)
+
+
+@sources_app.command("list")
+def sources_list(derive: bool = typer.Option(True, help="include search feeds derived from the claims")) -> None:
+    """List the configured sources with their last fetch status."""
+    from flows.monitor import plan_sources
+    from seeds import active_claims
+
+    settings = _settings()
+    specs = plan_sources(settings, active_claims(_load_claims_or_exit(settings.claims_file)), derive)
+    repo = _repository(settings)
+    repo.sync_sources(specs)
+    stored = {row.id: row for row in repo.list_sources()}
+    table = Table(title="Sources")
+    for column in ("id", "kind", "last fetch", "status", "error", "url"):
+        table.add_column(column, overflow="fold")
+    for spec in specs:
+        row = stored.get(spec.id)
+        fetched = row.last_fetched_at.strftime("%Y-%m-%d %H:%M") if row and row.last_fetched_at else "never"
+        status = (row.last_status or "—") if row else "—"
+        error = f"{row.last_error_kind}: {row.last_error}" if row and row.last_error_kind else ""
+        table.add_row(spec.id, spec.kind, fetched, status, error, spec.url)
+    console.print(table)
+
+
+@sources_app.command("check")
+def sources_check(derive: bool = typer.Option(False, help="also check the search feeds derived from the claims")) -> None:
+    """Fetch every source once (nothing is stored) and report what each returns."""
+    from flows.monitor import plan_sources
+    from seeds import active_claims
+    from sources import fetch_feed, make_client
+
+    settings = _settings()
+    specs = plan_sources(settings, active_claims(_load_claims_or_exit(settings.claims_file)), derive)
+
+    async def check_all():
+        async with make_client(settings) as client:
+            return await asyncio.gather(*(fetch_feed(client, s, None, max_bytes=settings.max_response_bytes) for s in specs))
+
+    outcomes = asyncio.run(check_all())
+    table = Table(title="Source check")
+    for column in ("id", "status", "items", "error"):
+        table.add_column(column, overflow="fold")
+    for outcome in outcomes:
+        style = "red" if outcome.status == "error" else "green"
+        error = f"{outcome.error_kind}: {outcome.error}" if outcome.error_kind else ""
+        table.add_row(outcome.source_id, f"[{style}]{outcome.status}[/]", str(len(outcome.items)), error)
+    console.print(table)
+    if outcomes and all(o.status == "error" for o in outcomes):
+        _fail("every source failed: check the network connection")

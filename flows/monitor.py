@@ -1,0 +1,179 @@
+"""The Prefect `monitor` flow: fetch sources -> match -> store evidence -> deliver alerts.
+
+Tasks are deliberately coarse (one per source fetch, one per batch stage): a Prefect task
+run costs a few milliseconds of API traffic, an item costs microseconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import acreate_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+
+from alerts import deliver_alerts, target_fingerprint
+from claimwatch.settings import Settings, get_settings
+from flows.summary import AllSourcesFailedError, RunSummary, SourceResult
+from matchers import Matcher, Verdict
+from seeds import Claim, active_claims, load_claims
+from sources import FetchOutcome, FetchState, Item, SourceSpec, fetch_feed, load_sources, make_client, sources_for_claims
+from store import Repository, migrate, open_database
+from store.records import EvidenceRecord
+
+
+@task(name="fetch-source", task_run_name="fetch-{spec.id}", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2)
+async def fetch_source_task(spec: SourceSpec, state: FetchState | None, client, max_bytes: int) -> FetchOutcome:
+    """Fetch and parse one source; source failures come back as an error outcome, not an exception."""
+    return await fetch_feed(client, spec, state, max_bytes=max_bytes)
+
+
+@task(name="store-items", cache_policy=NO_CACHE)
+def store_items_task(repo: Repository, outcomes: Sequence[FetchOutcome]) -> tuple[list[Item], list[SourceResult]]:
+    """Record each source's fetch state and store its items; return the new items and per-source results."""
+    new_items: list[Item] = []
+    results: list[SourceResult] = []
+    for outcome in outcomes:
+        repo.record_fetch(outcome)
+        fresh = repo.add_items(outcome.items) if outcome.items else []
+        new_items.extend(fresh)
+        results.append(
+            SourceResult(
+                source_id=outcome.source_id,
+                status=outcome.status,
+                items=len(outcome.items),
+                new_items=len(fresh),
+                error_kind=outcome.error_kind,
+                error=outcome.error,
+            )
+        )
+    return new_items, results
+
+
+@task(name="match-items", cache_policy=NO_CACHE)
+def match_items_task(items: Sequence[Item], claims: Sequence[Claim], threshold: float) -> list[Verdict]:
+    """Score a batch of items against every active claim."""
+    return Matcher(claims, threshold=threshold).match(items)
+
+
+@task(name="record-evidence", cache_policy=NO_CACHE)
+def record_evidence_task(repo: Repository, verdicts: Sequence[Verdict]) -> list[EvidenceRecord]:
+    """Store verdicts as evidence and queue alerts for new confirming/contradicting evidence."""
+    return repo.record_evidence(verdicts)
+
+
+@task(name="deliver-alerts", cache_policy=NO_CACHE)
+def deliver_alerts_task(repo: Repository, targets: Sequence[str]) -> tuple[int, int, int]:
+    """Deliver queued alerts to every target; return (sent, failed, still queued)."""
+    pending = repo.pending_alerts()
+    if not targets:
+        return 0, 0, len(pending)
+    results = deliver_alerts(pending, targets)
+    for result in results:
+        repo.record_delivery(result.alert_id, result.target, result.ok, result.error)
+    repo.finish_alerts([alert.alert_id for alert in pending], [target_fingerprint(url) for url in targets])
+    sent = {r.alert_id for r in results if r.ok} - {r.alert_id for r in results if not r.ok}
+    failed = {r.alert_id for r in results if not r.ok}
+    return len(sent), len(failed), len(repo.pending_alerts())
+
+
+def resolve_notify_targets(settings: Settings) -> list[str]:
+    """Apprise URLs from CLAIMWATCH_NOTIFY_URLS plus, if named, a Prefect Secret block."""
+    targets = list(settings.notify_url_list)
+    if settings.notify_secret_block:
+        from prefect.blocks.system import Secret
+
+        raw = Secret.load(settings.notify_secret_block).get()
+        values = raw if isinstance(raw, list) else str(raw).replace(",", " ").split()
+        targets.extend(str(value) for value in values if value)
+    return targets
+
+
+def plan_sources(settings: Settings, claims: Sequence[Claim], derive_from_claims: bool) -> list[SourceSpec]:
+    """The enabled sources for a run: the sources file plus search feeds derived from the claims."""
+    specs = list(load_sources(settings.sources_file))
+    if derive_from_claims:
+        specs.extend(sources_for_claims(claims))
+    unique: dict[str, SourceSpec] = {}
+    for spec in specs:
+        unique.setdefault(spec.id, spec)
+    return [spec for spec in unique.values() if spec.enabled]
+
+
+def _evidence_markdown(summary: RunSummary) -> str:
+    lines = [f"## claimwatch run\n\n{summary.headline()}\n"]
+    if summary.failed_sources:
+        lines.append("### Failed sources\n\n| source | error |\n|---|---|")
+        lines += [f"| {s.source_id} | {s.error_kind}: {s.error} |" for s in summary.failed_sources]
+        lines.append("")
+    if summary.new_evidence:
+        lines.append("### New evidence\n\n| claim | stance | score | headline | why |\n|---|---|---|---|---|")
+        for e in summary.new_evidence:
+            title = e.item.title.replace("|", "\\|")
+            link = f"[{title}]({e.item.url})" if e.item.url else title
+            lines.append(f"| {e.claim_id} | {e.stance} | {e.score:.2f} | {link} | {e.why.replace('|', '/')} |")
+    return "\n".join(lines)
+
+
+@flow(name="monitor", description="Fetch sources, match new items against the claims, store evidence, alert.")
+async def monitor(
+    claims_file: str | None = None,
+    sources_file: str | None = None,
+    derive_sources_from_claims: bool = True,
+    notify: bool = True,
+    database_url: str | None = None,
+) -> RunSummary:
+    """Run one monitoring cycle; fail only when every source failed."""
+    logger = get_run_logger()
+    settings = get_settings()
+    overrides = {
+        key: value
+        for key, value in {"claims_file": claims_file, "sources_file": sources_file, "database_url": database_url}.items()
+        if value
+    }
+    if overrides:
+        settings = settings.model_copy(update={k: Path(v) if k.endswith("_file") else v for k, v in overrides.items()})
+
+    migrate(settings.database_url)
+    repo = Repository(open_database(settings.database_url))
+    claims = active_claims(load_claims(settings.claims_file))
+    repo.sync_claims(load_claims(settings.claims_file))
+    specs = plan_sources(settings, claims, derive_sources_from_claims)
+    repo.sync_sources(specs)
+    logger.info("Monitoring %d sources for %d claims", len(specs), len(claims))
+
+    limit = asyncio.Semaphore(settings.fetch_concurrency)
+
+    async def fetch_one(spec: SourceSpec) -> FetchOutcome:
+        async with limit:
+            return await fetch_source_task(spec, repo.fetch_state(spec.id), client, settings.max_response_bytes)
+
+    async with make_client(settings) as client:
+        outcomes = await asyncio.gather(*(fetch_one(spec) for spec in specs))
+
+    new_items, results = store_items_task(repo, outcomes)
+    for result in results:
+        if result.status == "error":
+            logger.warning("Source %s failed: %s: %s", result.source_id, result.error_kind, result.error)
+    verdicts = match_items_task(new_items, claims, settings.match_threshold) if new_items else []
+    evidence = record_evidence_task(repo, verdicts) if verdicts else []
+    sent = failed = 0
+    queued = len(repo.pending_alerts())
+    if notify:
+        sent, failed, queued = deliver_alerts_task(repo, resolve_notify_targets(settings))
+
+    summary = RunSummary(
+        sources=tuple(results),
+        new_items=len(new_items),
+        new_evidence=tuple(evidence),
+        alerts_sent=sent,
+        alerts_failed=failed,
+        alerts_queued=queued,
+    )
+    logger.info("Run summary: %s", summary.headline())
+    await acreate_markdown_artifact(_evidence_markdown(summary), key="monitor-run", description=summary.headline())
+    if summary.all_sources_failed:
+        raise AllSourcesFailedError(summary)
+    return summary

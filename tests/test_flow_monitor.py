@@ -1,0 +1,142 @@
+"""End to end: local feed server -> monitor flow -> database -> local SMTP server and Slack webhook."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+import yaml
+from apprise.plugins.slack import NotifySlack
+
+from claimwatch.replay import ReplayServer
+from flows.monitor import monitor
+from flows.summary import AllSourcesFailedError
+from store import Repository, open_database
+from mailsink import MailSink
+from webhook_receiver import WebhookReceiver, refuse_public_hosts
+
+pytestmark = pytest.mark.flow
+
+E2E = Path(__file__).parent / "fixtures" / "e2e"
+SMTP_PASSWORD = "smtp-Secret-pw-42"
+SLACK_TOKEN = "SlackSecretTokenE2E9"
+
+
+@pytest.fixture
+def feeds():
+    with ReplayServer(E2E) as server:
+        yield server
+
+
+@pytest.fixture
+def smtp():
+    sink = MailSink(username="alerts", password=SMTP_PASSWORD).start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
+def slack(monkeypatch: pytest.MonkeyPatch):
+    # Apprise's Slack plugin builds the real incoming-webhook payload and posts it to the class
+    # attribute `webhook_url` (hooks.slack.com): point it at a receiver on 127.0.0.1.
+    with WebhookReceiver() as receiver:
+        monkeypatch.setattr(NotifySlack, "webhook_url", f"{receiver.base_url}/services")
+        yield receiver
+
+
+def write_sources(path: Path, server: ReplayServer, *names: str, broken: bool = True) -> Path:
+    entries = [{"id": Path(name).stem, "url": server.url(name)} for name in names]
+    if broken:
+        entries.append({"id": "broken", "url": server.url("_fault/status/500")})
+    path.write_text(yaml.safe_dump({"sources": entries}), encoding="utf-8")
+    return path
+
+
+def test_monitor_stores_evidence_alerts_once_and_adds_nothing_when_feeds_are_unchanged(
+    prefect_harness, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, feeds, smtp: MailSink, slack
+) -> None:
+    refuse_public_hosts(monkeypatch)
+    mailto = f"mailto://alerts:{SMTP_PASSWORD}@127.0.0.1:{smtp.port}?from=claimwatch@example.com&to=ops@example.com&mode=insecure"
+    monkeypatch.setenv("CLAIMWATCH_DATABASE_URL", db_url)
+    monkeypatch.setenv("CLAIMWATCH_NOTIFY_URLS", f"{mailto} slack://T000E2E01/B000E2E02/{SLACK_TOKEN}")
+    sources = write_sources(tmp_path / "sources.yaml", feeds, "newsroom.xml", "google_news.xml")
+
+    summary = asyncio.run(monitor(sources_file=str(sources), derive_sources_from_claims=False))
+
+    by_source = {s.source_id: s for s in summary.sources}
+    assert by_source["newsroom"].status == "ok" and by_source["google_news"].status == "ok"
+    assert by_source["broken"].status == "error" and by_source["broken"].error_kind == "http_status"
+    assert summary.new_items == 6
+
+    repo = Repository(open_database(db_url))
+    evidence = repo.list_evidence(limit=100)
+    stances = {(e.claim_id, e.stance) for e in evidence}
+    assert ("stargate-10gw-nvidia-systems", "confirms") in stances
+    assert ("h1b-fee-100k", "confirms") in stances
+    assert ("h1b-fee-100k", "contradicts") in stances
+    assert not any("Stargate SG-1" in e.item.title for e in evidence)
+
+    # The 10 GW story came from two feeds: two pieces of evidence, one story, one alert.
+    stargate = [e for e in evidence if (e.claim_id, e.stance) == ("stargate-10gw-nvidia-systems", "confirms")]
+    assert len(stargate) == 2 and len({e.story_id for e in stargate}) == 1
+
+    alerting = {(e.claim_id, e.story_id, e.stance) for e in evidence if e.stance in ("confirms", "contradicts")}
+    assert summary.alerts_sent == len(alerting) and summary.alerts_queued == 0
+    assert len(smtp.messages) == len(alerting) == len(slack.requests)
+    subjects = " ".join(str(m["Subject"]) for m in smtp.messages)
+    assert "CONTRADICTS" in subjects and "CONFIRMS" in subjects
+    payload = slack.requests[0].json()
+    assert "blocks" in payload or "attachments" in payload or "text" in payload
+
+    # Second cycle: every feed answers 304, nothing new is stored or sent.
+    summary2 = asyncio.run(monitor(sources_file=str(sources), derive_sources_from_claims=False))
+    statuses = {s.source_id: s.status for s in summary2.sources}
+    assert statuses == {"newsroom": "not_modified", "google_news": "not_modified", "broken": "error"}
+    assert summary2.new_items == 0 and summary2.new_evidence == () and summary2.alerts_sent == 0
+    assert len(smtp.messages) == len(alerting) and len(slack.requests) == len(alerting)
+    assert feeds.requests_for("newsroom.xml")[-1].headers.get("if-none-match")
+    assert len(repo.list_evidence(limit=100)) == len(evidence)
+
+
+def test_failed_delivery_stays_queued_and_is_sent_once_on_the_next_run(
+    prefect_harness, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, feeds, smtp: MailSink
+) -> None:
+    refuse_public_hosts(monkeypatch)
+    mailto = f"mailto://alerts:{SMTP_PASSWORD}@127.0.0.1:{smtp.port}?from=claimwatch@example.com&to=ops@example.com&mode=insecure"
+    monkeypatch.setenv("CLAIMWATCH_DATABASE_URL", db_url)
+    sources = write_sources(tmp_path / "sources.yaml", feeds, "google_news.xml", broken=False)
+
+    old_port = smtp.port
+    smtp.stop()  # the mail server is down during the first run
+    monkeypatch.setenv("CLAIMWATCH_NOTIFY_URLS", mailto)
+    first = asyncio.run(monitor(sources_file=str(sources), derive_sources_from_claims=False))
+    assert first.alerts_sent == 0 and first.alerts_failed > 0 and first.alerts_queued == first.alerts_failed
+
+    # The mail server comes back (on a new port, so the target URL changes with it).
+    restarted = MailSink(username="alerts", password=SMTP_PASSWORD).start()
+    monkeypatch.setenv("CLAIMWATCH_NOTIFY_URLS", mailto.replace(f":{old_port}?", f":{restarted.port}?"))
+    try:
+        second = asyncio.run(monitor(sources_file=str(sources), derive_sources_from_claims=False))
+        third = asyncio.run(monitor(sources_file=str(sources), derive_sources_from_claims=False))
+    finally:
+        restarted.stop()
+    assert second.alerts_sent == first.alerts_failed and second.alerts_queued == 0
+    assert len(restarted.messages) == first.alerts_failed
+    assert third.alerts_sent == 0 and len(restarted.messages) == first.alerts_failed
+
+
+def test_every_source_failing_fails_the_run_with_one_clear_sentence(
+    prefect_harness, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, feeds
+) -> None:
+    monkeypatch.setenv("CLAIMWATCH_DATABASE_URL", db_url)
+    monkeypatch.setenv("CLAIMWATCH_NOTIFY_URLS", "")
+    sources = tmp_path / "sources.yaml"
+    sources.write_text(
+        yaml.safe_dump({"sources": [{"id": "down", "url": "http://127.0.0.1:9/feed.xml"},
+                                    {"id": "err", "url": feeds.url("_fault/status/503")}]}),
+        encoding="utf-8",
+    )
+    with pytest.raises(AllSourcesFailedError, match=r"All 2 sources failed \(http_status, network\)") as raised:
+        asyncio.run(monitor(sources_file=str(sources), derive_sources_from_claims=False))
+    assert {s.source_id for s in raised.value.summary.failed_sources} == {"down", "err"}
