@@ -3,7 +3,7 @@
 Every public method is one transaction. Writers are idempotent: running one twice with the same
 input adds nothing (INSERT … ON CONFLICT DO NOTHING / DO UPDATE, via the backend's own dialect).
 Values going in and out are plain immutable data (`Item`, `Verdict`, `EvidenceRecord`, the
-small frozen rows below), never ORM objects.
+small frozen rows of `store.rows`), never ORM objects; failures raise the errors of `store.errors`.
 """
 
 from __future__ import annotations
@@ -11,9 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Literal, Protocol
 
@@ -24,10 +23,17 @@ from matchers.verdict import ALERTING_STANCES, Verdict
 from seeds.registry import Claim
 from sources.catalog import FetchState
 from sources.item import Item
-from store.claim_status import ClaimStatus, claim_status
+from store.claim_status import claim_status
 from store.database import Database
+from store.errors import StoreError, UnknownAlertError, UnknownReferenceError, UnknownRunError, UnknownSourceError
 from store.models import Alert, AlertDelivery, Evidence, Run, Source, StoredClaim, StoredItem, utcnow
 from store.records import EvidenceRecord, PendingAlert
+from store.rows import ClaimDetail, ClaimSummary, ClaimSync, RunRow, SourceRow, SourceSync
+
+__all__ = [  # the rows and errors live in store.rows / store.errors; re-exported for convenience
+    "ClaimDetail", "ClaimSummary", "ClaimSync", "Repository", "RunRow", "SourceRow", "SourceSync", "StoreError",
+    "UnknownAlertError", "UnknownReferenceError", "UnknownRunError", "UnknownSourceError", "claim_content_hash",
+]
 
 RunKind = Literal["monitor", "backfill", "demo"]
 RunStatus = Literal["running", "completed", "failed"]
@@ -43,26 +49,6 @@ _evidence: Table = Evidence.__table__  # type: ignore[assignment]
 _alerts: Table = Alert.__table__  # type: ignore[assignment]
 _deliveries: Table = AlertDelivery.__table__  # type: ignore[assignment]
 _runs: Table = Run.__table__  # type: ignore[assignment]
-
-
-class StoreError(Exception):
-    """Base class for store errors that callers can act on."""
-
-
-class UnknownSourceError(StoreError):
-    """A fetch was recorded for a source that `sync_sources` never registered."""
-
-
-class UnknownReferenceError(StoreError):
-    """Evidence names items or claims that are not in the store."""
-
-
-class UnknownAlertError(StoreError):
-    """A delivery was recorded for an alert id that does not exist."""
-
-
-class UnknownRunError(StoreError):
-    """`finish_run` was given a run id that `record_run` never returned."""
 
 
 # Duck types for sources.catalog's SourceSpec / FetchOutcome: the store only reads these attributes.
@@ -109,89 +95,6 @@ class FetchOutcomeLike(Protocol):
     def http_status(self) -> int | None: ...
 
 
-@dataclass(frozen=True, slots=True)
-class SourceRow:
-    """A source as stored, with its last fetch result."""
-
-    id: str
-    url: str
-    kind: str
-    title: str
-    enabled: bool
-    etag: str | None
-    last_modified: str | None
-    last_fetched_at: datetime | None
-    last_status: str | None
-    last_http_status: int | None
-    last_error_kind: str | None
-    last_error: str | None
-    consecutive_failures: int
-    items_seen: int
-
-
-@dataclass(frozen=True, slots=True)
-class SourceSync:
-    """What `sync_sources` changed, as source ids."""
-
-    added: tuple[str, ...] = ()
-    updated: tuple[str, ...] = ()
-    disabled: tuple[str, ...] = ()  # stored sources no longer listed (kept, with their history)
-    unchanged: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class ClaimSync:
-    """What `sync_claims` changed, as claim ids; each synced id appears in exactly one field."""
-
-    added: tuple[str, ...] = ()
-    updated: tuple[str, ...] = ()  # content changed, or a retired claim came back
-    retired: tuple[str, ...] = ()  # newly retired: missing from the file or marked `retired: true`
-    unchanged: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class ClaimSummary:
-    """One line of `claimwatch claims`: a claim, its evidence counts and its status."""
-
-    id: str
-    statement: str
-    family: str
-    retired: bool
-    confirms: int
-    contradicts: int
-    mentions: int
-    last_evidence_at: datetime | None
-    check_after: date | None
-    status: ClaimStatus
-
-
-@dataclass(frozen=True, slots=True)
-class ClaimDetail:
-    """A claim with its full registry entry, its counts and status, and its latest evidence per stance."""
-
-    claim: dict[str, Any]  # the registry entry as stored: Claim.model_dump(mode="json")
-    summary: ClaimSummary
-    latest: Mapping[str, tuple[EvidenceRecord, ...]]  # "confirms" / "contradicts" / "mentions" -> newest first
-
-    @property
-    def status(self) -> ClaimStatus:
-        """The claim's status (see `store.claim_status.claim_status`)."""
-        return self.summary.status
-
-
-@dataclass(frozen=True, slots=True)
-class RunRow:
-    """One recorded run."""
-
-    id: int
-    kind: str
-    flow_run_id: str | None
-    started_at: datetime
-    finished_at: datetime | None
-    status: str
-    summary: dict[str, Any] | None
-
-
 def claim_content_hash(payload: dict[str, Any]) -> str:
     """The sha256 of a claim payload's canonical JSON, to tell edited claims from unchanged ones."""
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -224,8 +127,8 @@ class Repository:
         wanted = {spec.id: spec for spec in specs}
         added, updated, disabled, unchanged = [], [], [], []
         with self._write() as db:
-            stored = {row.id: row for row in db.execute(select(_sources.c.id, _sources.c.url, _sources.c.kind,
-                                                                _sources.c.title, _sources.c.enabled))}
+            columns = (_sources.c.id, _sources.c.url, _sources.c.kind, _sources.c.title, _sources.c.enabled)
+            stored = {row.id: row for row in db.execute(select(*columns))}
             for source_id, spec in wanted.items():
                 values = {"url": spec.url, "kind": spec.kind, "title": spec.title, "enabled": bool(spec.enabled)}
                 row = stored.get(source_id)
@@ -270,8 +173,8 @@ class Repository:
             values["items_seen"] = _sources.c.items_seen + len(outcome.items)
             if outcome.status == "ok":
                 # A 200 response replaces the validators: a missing ETag means the old one no longer applies.
-                values |= {"etag": state.etag if state else None,
-                           "last_modified": state.last_modified if state else None}
+                values["etag"] = state.etag if state else None
+                values["last_modified"] = state.last_modified if state else None
             elif state is not None:
                 # A 304 may carry fresh validators; when it carries none the old ones stay valid.
                 if state.etag:
@@ -282,7 +185,8 @@ class Repository:
             result = db.execute(update(_sources).where(_sources.c.id == outcome.source_id).values(**values))
             if result.rowcount == 0:
                 raise UnknownSourceError(
-                    f"no source {outcome.source_id!r} in the store: sync_sources() must register it before fetches are recorded"
+                    f"no source {outcome.source_id!r} in the store:"
+                    " sync_sources() must register it before its fetches are recorded"
                 )
 
     def list_sources(self) -> list[SourceRow]:
@@ -509,7 +413,8 @@ class Repository:
             if missing_claims:
                 parts.append(f"claims {', '.join(missing_claims[:5])}{' …' if len(missing_claims) > 5 else ''}")
             raise UnknownReferenceError(
-                f"cannot record evidence for unknown {' and '.join(parts)}: add_items()/sync_claims() must store them first"
+                f"cannot record evidence for unknown {' and '.join(parts)}:"
+                " add_items() / sync_claims() must store them first"
             )
 
     def _update_evidence(self, db: Connection, verdict: Verdict, now: datetime) -> None:
@@ -695,7 +600,9 @@ class Repository:
     def complete_alert(self, alert_id: int, *, at: datetime | None = None) -> None:
         """Mark one alert sent regardless of deliveries (e.g. an operator dismissed it)."""
         with self._write() as db:
-            result = db.execute(update(_alerts).where(_alerts.c.id == alert_id).values(status="sent", sent_at=at or utcnow()))
+            result = db.execute(
+                update(_alerts).where(_alerts.c.id == alert_id).values(status="sent", sent_at=at or utcnow())
+            )
             if result.rowcount == 0:
                 raise UnknownAlertError(f"no alert with id {alert_id} in the outbox")
 
@@ -721,7 +628,9 @@ class Repository:
         """Record how a run ended, with a JSON-serialisable summary (counts, errors by source…)."""
         with self._write() as db:
             result = db.execute(
-                update(_runs).where(_runs.c.id == run_id).values(status=status, summary=summary, finished_at=at or utcnow())
+                update(_runs)
+                .where(_runs.c.id == run_id)
+                .values(status=status, summary=summary, finished_at=at or utcnow())
             )
             if result.rowcount == 0:
                 raise UnknownRunError(f"no run with id {run_id}")

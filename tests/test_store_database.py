@@ -126,7 +126,8 @@ def test_concurrent_writers_neither_fail_nor_double_count(migrated_db_url: str) 
     items = [Item(id=item_id_for(f"https://example.org/{n}"), title=f"Story {n}", url=f"https://example.org/{n}")
              for n in range(40)]
     databases = [open_database(migrated_db_url) for _ in range(4)]
-    Repository(databases[0]).sync_claims([Claim(id="stargate-10gw", statement="OpenAI will deploy 10 GW of NVIDIA systems.")])
+    claim = Claim(id="stargate-10gw", statement="OpenAI will deploy 10 GW of NVIDIA systems.")
+    Repository(databases[0]).sync_claims([claim])
 
     def store_all(database) -> tuple[list[str], list[int]]:
         repo, new_items, new_evidence = Repository(database), [], []

@@ -102,7 +102,7 @@ def test_the_same_story_in_two_feeds_alerts_once(stocked: Repository) -> None:
     assert len(stocked.list_evidence(claim_id=CLAIM)) == 2  # both copies are still evidence
 
 
-def test_duplicates_within_one_batch_alert_once_and_other_stances_or_claims_alert_separately(stocked: Repository) -> None:
+def test_one_batch_alerts_once_per_story_claim_and_stance(stocked: Repository) -> None:
     stocked.record_evidence([
         verdict(0, story="story-abc"),
         verdict(1, story="story-abc"),

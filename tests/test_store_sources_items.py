@@ -16,12 +16,16 @@ def make_item(url: str, title: str = "OpenAI and NVIDIA sign 10 GW deal", **fiel
     return Item(id=item_id_for(url), title=title, url=url, **fields)
 
 
-def ok(source_id: str, etag: str | None, last_modified: str | None = None, items: tuple[Item, ...] = ()) -> FetchOutcome:
+def ok(source_id: str, etag: str | None, last_modified: str | None = None, items: tuple[Item, ...] = ()
+       ) -> FetchOutcome:
     return FetchOutcome(source_id, "ok", items, FetchState(etag, last_modified), http_status=200)
 
 
 def test_syncing_the_same_sources_twice_changes_nothing(repo: Repository) -> None:
-    specs = [SourceSpec("reuters-tech", "https://example.org/a.xml", title="Reuters"), SourceSpec("sec", "https://example.org/b")]
+    specs = [
+        SourceSpec("reuters-tech", "https://example.org/a.xml", title="Reuters"),
+        SourceSpec("sec", "https://example.org/b"),
+    ]
     first = repo.sync_sources(specs)
     second = repo.sync_sources(specs)
     assert first.added == ("reuters-tech", "sec")
@@ -37,7 +41,8 @@ def test_sources_dropped_from_the_list_are_disabled_and_keep_their_state(repo: R
     rows = {s.id: s for s in repo.list_sources()}
     assert rows["a"].url == "https://example.org/a2"
     assert rows["b"].enabled is False and rows["b"].etag == '"v1"'
-    assert repo.sync_sources([SourceSpec("a", "https://example.org/a2"), SourceSpec("b", "https://example.org/b")]).updated == ("b",)
+    restored = repo.sync_sources([SourceSpec("a", "https://example.org/a2"), SourceSpec("b", "https://example.org/b")])
+    assert restored.updated == ("b",)
 
 
 def test_successful_fetch_stores_validators_and_counts_items(repo: Repository) -> None:
@@ -65,7 +70,8 @@ def test_failed_fetch_keeps_the_previous_etag_and_counts_failures(repo: Reposito
     )
     repo.record_fetch(FetchOutcome("feed", "not_modified", (), FetchState(), http_status=304))
     (row,) = repo.list_sources()
-    assert (row.last_status, row.last_error_kind, row.consecutive_failures, row.etag) == ("not_modified", None, 0, '"abc"')
+    assert (row.last_status, row.last_error_kind, row.consecutive_failures) == ("not_modified", None, 0)
+    assert row.etag == '"abc"'
 
 
 def test_not_modified_with_fresh_validators_replaces_them(repo: Repository) -> None:
