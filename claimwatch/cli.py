@@ -13,12 +13,13 @@ from typing import Optional
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 # Prefect's anonymous telemetry heartbeat also writes to its local SQLite database and
 # collides with flow runs ("database is locked"); claimwatch never needs it.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
-app = typer.Typer(help="Watch news and filings for evidence about tracked claims.", no_args_is_help=True)
+app = typer.Typer(help="Watch news and filings for evidence about tracked claims.", no_args_is_help=True, add_completion=False)
 claims_app = typer.Typer(help="The claim registry.", no_args_is_help=True)
 evidence_app = typer.Typer(help="Stored evidence.", no_args_is_help=True)
 sources_app = typer.Typer(help="Configured sources.", no_args_is_help=True)
@@ -27,7 +28,7 @@ app.add_typer(evidence_app, name="evidence")
 app.add_typer(sources_app, name="sources")
 
 console = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 STANCE_STYLE = {"confirms": "green", "contradicts": "red", "mentions": "dim"}
 STATUS_STYLE = {"confirmed": "green", "contradicted": "red", "disputed": "yellow", "due": "magenta"}
@@ -49,8 +50,13 @@ def _repository(settings):
 
 
 def _fail(message: str, code: int = 1) -> None:
-    err.print(f"[bold red]error:[/] {message}")
+    err.print(Text.assemble(("error: ", "bold red"), message))
     raise typer.Exit(code)
+
+
+def _cell(value: object, style: str = "") -> Text:
+    """A table cell that never interprets markup: headlines come from untrusted feeds."""
+    return Text(str(value), style=style)
 
 
 def _load_claims_or_exit(path: Path):
@@ -80,11 +86,11 @@ def print_summary(summary) -> None:
     for s in summary.sources:
         style = "red" if s.status == "error" else ("dim" if s.status == "not_modified" else "green")
         error = f"{s.error_kind}: {s.error}" if s.error_kind else ""
-        table.add_row(s.source_id, f"[{style}]{s.status}[/]", str(s.items), str(s.new_items), error)
+        table.add_row(_cell(s.source_id), _cell(s.status, style), _cell(s.items), _cell(s.new_items), _cell(error))
     console.print(table)
     if summary.new_evidence:
         print_evidence(summary.new_evidence, title="New evidence")
-    console.print(summary.headline())
+    console.print(Text(summary.headline()))
 
 
 def print_evidence(records, title: str = "Evidence") -> None:
@@ -96,7 +102,8 @@ def print_evidence(records, title: str = "Evidence") -> None:
         published = e.item.published.strftime("%Y-%m-%d") if e.item.published else "—"
         style = STANCE_STYLE.get(e.stance, "")
         table.add_row(
-            e.claim_id, f"[{style}]{e.stance}[/]", f"{e.score:.2f}", published, e.item.title, e.item.publisher or e.item.source
+            _cell(e.claim_id), _cell(e.stance, style), _cell(f"{e.score:.2f}"), _cell(published), _cell(e.item.title),
+            _cell(e.item.publisher or e.item.source),
         )
     console.print(table)
 
@@ -156,14 +163,14 @@ def match(
     out: Optional[Path] = typer.Option(None, "--out", help="write JSON lines here instead of stdout"),
 ) -> None:
     """Score items against claims offline; one JSON line per related (item, claim) pair."""
-    from claimwatch.offline import ItemsFileError, match_files
+    from claimwatch.offline import OfflineFileError, match_files
 
     _load_claims_or_exit(claims)
     stream = out.open("w", encoding="utf-8") if out else sys.stdout
     try:
         for line in match_files(claims, items):
             stream.write(json.dumps(line, ensure_ascii=False) + "\n")
-    except ItemsFileError as exc:
+    except OfflineFileError as exc:
         _fail(str(exc))
     finally:
         if out:
@@ -178,14 +185,14 @@ def evaluate(
     as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
 ) -> None:
     """Measure matching quality: relevance/stance P/R/F1, opposite-stance alerts, confusion matrix."""
-    from claimwatch.offline import ItemsFileError, evaluate_files, format_report
+    from claimwatch.offline import OfflineFileError, evaluate_files, format_report
 
     _load_claims_or_exit(claims)
     try:
         report = evaluate_files(claims, items, labels)
-    except ItemsFileError as exc:
+    except OfflineFileError as exc:
         _fail(str(exc))
-    console.print_json(json.dumps(report.as_json())) if as_json else console.print(format_report(report), markup=False)
+    typer.echo(format_report(report, as_json=as_json))
 
 
 @app.command()
@@ -222,8 +229,8 @@ def claims_list() -> None:
             continue
         style = STATUS_STYLE.get(row.status, "")
         table.add_row(
-            row.id, row.family, f"[{style}]{row.status}[/]", str(row.confirms), str(row.contradicts), str(row.mentions),
-            row.statement,
+            _cell(row.id), _cell(row.family), _cell(row.status, style), _cell(row.confirms), _cell(row.contradicts),
+            _cell(row.mentions), _cell(row.statement),
         )
     console.print(table)
 
@@ -238,21 +245,22 @@ def claims_show(claim_id: str = typer.Argument(..., help="claim id")) -> None:
     detail = repo.claim_detail(claim_id)
     if detail is None:
         _fail(f"no claim with id {claim_id!r} (see `claimwatch claims list`)")
-    claim, status = detail.payload, detail.summary.status
+    claim, status = detail.claim, detail.status
     style = STATUS_STYLE.get(status, "")
-    console.print(f"[bold]{claim['id']}[/]  [{style}]{status}[/]{'  (retired)' if detail.summary.retired else ''}")
-    console.print(claim["statement"])
+    console.print(Text.assemble((claim["id"], "bold"), "  ", (status, style), "  (retired)" if detail.summary.retired else ""))
+    console.print(Text(claim["statement"]))
     for label, key in (("speaker", "speaker"), ("said on", "said_on"), ("document", "document"), ("horizon", "horizon"),
                        ("check after", "check_after")):
         if claim.get(key):
-            console.print(f"[dim]{label}:[/] {claim[key]}")
+            console.print(Text.assemble((f"{label}: ", "dim"), str(claim[key])))
     if claim.get("quote"):
-        console.print(f"[dim]quote:[/] “{claim['quote']}”")
+        console.print(Text.assemble(("quote: ", "dim"), f"“{claim['quote']}”"))
     if claim.get("quantity"):
         quantity = claim["quantity"]
         per = f"/{quantity['per']}" if quantity.get("per") else ""
         console.print(f"[dim]quantity:[/] {quantity['value']:g} {quantity['unit']}{per}")
-    for stance, records in (("confirms", detail.confirming), ("contradicts", detail.contradicting)):
+    for stance in ("confirms", "contradicts"):
+        records = detail.latest.get(stance, ())
         if records:
             print_evidence(records, title=f"Latest evidence that {stance} it")
         else:
@@ -318,7 +326,7 @@ def sources_list(derive: bool = typer.Option(True, help="include search feeds de
         fetched = row.last_fetched_at.strftime("%Y-%m-%d %H:%M") if row and row.last_fetched_at else "never"
         status = (row.last_status or "—") if row else "—"
         error = f"{row.last_error_kind}: {row.last_error}" if row and row.last_error_kind else ""
-        table.add_row(spec.id, spec.kind, fetched, status, error, spec.url)
+        table.add_row(_cell(spec.id), _cell(spec.kind), _cell(fetched), _cell(status), _cell(error), _cell(spec.url))
     console.print(table)
 
 
@@ -343,7 +351,7 @@ def sources_check(derive: bool = typer.Option(False, help="also check the search
     for outcome in outcomes:
         style = "red" if outcome.status == "error" else "green"
         error = f"{outcome.error_kind}: {outcome.error}" if outcome.error_kind else ""
-        table.add_row(outcome.source_id, f"[{style}]{outcome.status}[/]", str(len(outcome.items)), error)
+        table.add_row(_cell(outcome.source_id), _cell(outcome.status, style), _cell(len(outcome.items)), _cell(error))
     console.print(table)
     if outcomes and all(o.status == "error" for o in outcomes):
         _fail("every source failed: check the network connection")

@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 CORPUS_DIR = Path(__file__).with_name("demo_corpus")
 
@@ -54,7 +55,7 @@ def run_demo(output: Path, console: Console) -> None:
         for stance in ("confirms", "contradicts"):
             records = repo.list_evidence(claim_id=row.id, stance=stance, limit=5)
             cells.append("\n".join(f"• {r.item.title}" for r in records) or "—")
-        table.add_row(row.id, row.status, *cells)
+        table.add_row(Text(row.id), Text(row.status), *(Text(cell) for cell in cells))
     console.print(table)
-    console.print(summary.headline())
+    console.print(Text(summary.headline()))
     console.print(f"Alerts were printed above and written to [bold]{alerts_log}[/]; database: {database}")

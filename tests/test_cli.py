@@ -1,0 +1,106 @@
+"""The `claimwatch` commands that read and write the store or score files offline (no Prefect)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from claimwatch.cli import app
+from seeds import DEFAULT_CLAIMS_FILE, load_claims
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch, db_url: str) -> str:
+    monkeypatch.setenv("CLAIMWATCH_DATABASE_URL", db_url)
+    monkeypatch.setenv("COLUMNS", "250")  # rich folds tables to the terminal width
+    return db_url
+
+
+def test_claims_validate_accepts_the_registry() -> None:
+    result = runner.invoke(app, ["claims", "validate", str(DEFAULT_CLAIMS_FILE)])
+    assert result.exit_code == 0, result.output
+    assert f"ok: {len(load_claims())} claims" in result.output
+
+
+def test_claims_validate_names_the_claim_and_field_at_fault(tmp_path: Path) -> None:
+    bad = tmp_path / "claims.yaml"
+    bad.write_text("claims:\n  - id: fee\n    statement: A fee of $100,000 applies.\n"
+                   "  - id: capex\n    statement: Capex is about $500B a year.\n    quantity: {value: lots, unit: USD}\n")
+    result = runner.invoke(app, ["claims", "validate", str(bad)])
+    assert result.exit_code == 1
+    assert "claim 'capex', field 'quantity.value'" in result.output
+
+
+def test_match_writes_one_json_line_per_related_pair(tmp_path: Path) -> None:
+    items = tmp_path / "items.jsonl"
+    items.write_text(
+        json.dumps({"id": "a", "title": "Trump signs proclamation imposing $100,000 fee on H-1B visas",
+                    "source": "reuters", "ignored_field": 1}) + "\n"
+        + json.dumps({"id": "b", "title": "Local bakery wins regional bread award"}) + "\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["match", "--claims", str(DEFAULT_CLAIMS_FILE), "--items", str(items)])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.output.splitlines() if line.strip()]
+    assert lines and all(set(line) == {"item_id", "claim_id", "stance", "score", "why"} for line in lines)
+    assert {line["item_id"] for line in lines} == {"a"}
+    assert any(line["claim_id"] == "h1b-fee-100k" and line["stance"] == "confirms" for line in lines)
+    assert all(0 <= line["score"] <= 1 and line["why"] for line in lines)
+
+
+def test_match_reports_a_broken_items_line_by_number(tmp_path: Path) -> None:
+    items = tmp_path / "items.jsonl"
+    items.write_text('{"id": "a", "title": "fine"}\n{not json\n', encoding="utf-8")
+    result = runner.invoke(app, ["match", "--claims", str(DEFAULT_CLAIMS_FILE), "--items", str(items)])
+    assert result.exit_code == 1
+    assert "line 2" in result.output
+
+
+def test_claims_sync_list_and_show_read_the_store(env: str) -> None:
+    first = runner.invoke(app, ["claims", "sync"])
+    assert first.exit_code == 0, first.output
+    assert f"{len(load_claims())} added" in first.output
+    again = runner.invoke(app, ["claims", "sync"])
+    assert "0 added, 0 updated, 0 retired" in again.output
+
+    listing = runner.invoke(app, ["claims", "list"])
+    assert listing.exit_code == 0, listing.output
+    assert "h1b-fee-100k" in listing.output and "unverified" in listing.output
+
+    shown = runner.invoke(app, ["claims", "show", "h1b-fee-100k"])
+    assert shown.exit_code == 0, shown.output
+    h1b = next(c for c in load_claims() if c.id == "h1b-fee-100k")
+    assert h1b.statement[:40] in shown.output
+    assert "No evidence yet that confirms it." in shown.output
+
+    missing = runner.invoke(app, ["claims", "show", "no-such-claim"])
+    assert missing.exit_code == 1 and "no claim with id 'no-such-claim'" in missing.output
+
+
+def test_evidence_list_on_an_empty_store_says_so_and_rejects_unknown_stances(env: str) -> None:
+    empty = runner.invoke(app, ["evidence", "list", "--claim", "h1b-fee-100k", "--since", "2025-10-01"])
+    assert empty.exit_code == 0 and "No evidence stored yet" in empty.output
+    wrong = runner.invoke(app, ["evidence", "list", "--stance", "agrees"])
+    assert wrong.exit_code == 2 and "--stance must be" in wrong.output
+    bad_date = runner.invoke(app, ["evidence", "list", "--since", "yesterday"])
+    assert bad_date.exit_code == 2 and "is not a date" in bad_date.output
+
+
+def test_sources_list_shows_the_default_and_derived_feeds(env: str) -> None:
+    result = runner.invoke(app, ["sources", "list"])
+    assert result.exit_code == 0, result.output
+    assert "never" in result.output and "gnews-" in result.output
+
+
+@pytest.mark.skipif(shutil.which("docker-compose") is None, reason="docker-compose (Debian package) not installed")
+def test_docker_compose_file_is_valid() -> None:
+    root = Path(__file__).resolve().parents[1]
+    result = subprocess.run(["docker-compose", "config", "-q"], cwd=root, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
