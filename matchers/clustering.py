@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections import defaultdict
 from collections.abc import Sequence
@@ -18,6 +19,7 @@ SAME_STORY_WINDOW = timedelta(hours=72)
 # "Nvidia to invest $100bn in OpenAI - Reuters", "… | CNBC", "… — Financial Times", "…：新浪财经"
 _PUBLISHER_SUFFIX = re.compile(r"\s+(?:-|\||::|—|–)\s+[^-|—–]{2,40}$|[：:|]\s*[\u3400-\u9fff]{2,10}$")
 _COMMON_TERM_LIMIT = 300  # terms shared by more titles than this do not help find duplicates
+_CANDIDATE_HEADS = 8  # earlier stories sharing the most terms that are compared in full
 
 
 def story_title(item: Item) -> str:
@@ -55,8 +57,9 @@ def cluster_stories(items: Sequence[Item]) -> dict[str, str]:
                 for head in heads:
                     shared[head] += 1
         needed = max(1, len(terms) // 3)
+        best_heads = heapq.nlargest(_CANDIDATE_HEADS, shared.items(), key=lambda kv: kv[1])
         match = next(
-            (head for head, count in sorted(shared.items(), key=lambda kv: -kv[1])
+            (head for head, count in best_heads
              if count >= needed and _same_story(title, titles[head], item.published, items[head].published)),
             None,
         )

@@ -59,6 +59,15 @@ def canonical_entity(name: str) -> str:
     return _canonical(name) or name
 
 
+# Plain substring tests (fast, in C) decide which organisations' patterns are worth running at all.
+_ANCHORS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
+    (name, tuple(normalise(alias) for alias in (name, *aliases))) for name, aliases in ENTITY_ALIASES.items()
+)
+
+
 def find_entities(text: str) -> frozenset[str]:
     """Canonical names of the known organisations that normalised text mentions."""
-    return frozenset(name for name, pattern in _PATTERNS.items() if pattern.search(text))
+    return frozenset(
+        name for name, anchors in _ANCHORS
+        if any(anchor in text for anchor in anchors) and _PATTERNS[name].search(text)
+    )

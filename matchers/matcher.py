@@ -12,9 +12,9 @@ from rapidfuzz import fuzz
 
 from matchers.clustering import cluster_stories
 from matchers.cues import Cue, find_cues, is_restriction
-from matchers.entities import ENTITY_ALIASES, canonical_entity, entity_pattern
+from matchers.entities import ENTITY_ALIASES, canonical_entity, entity_pattern, find_entities
 from matchers.quantities import Figure, compare, extract_figures
-from matchers.text import has_cjk, index_terms, normalise, sentences
+from matchers.text import has_cjk, normalise, sentences
 from matchers.verdict import Stance, Verdict
 from seeds.registry import Claim, Quantity
 from sources.item import Item
@@ -54,7 +54,8 @@ class _ItemView:
     item: Item
     text: str
     title: str
-    terms: set[str]
+    keywords: set[str]  # patterns of the claim keywords the text contains
+    entities: frozenset[str]  # canonical organisations the text names
     _sentences: list[str] | None = None
     _figures: list[tuple[int, Figure]] | None = None
 
@@ -97,6 +98,17 @@ def _term(shown: str) -> _Term:
         return _Term(shown, re.compile(re.escape(text)), names_company)
     words = [_stem_pattern(word).replace(r"\-", "[- ]?") for word in text.split()]
     return _Term(shown, re.compile(_BOUNDED.format(r"\s+".join(words))), names_company)
+
+
+def _anchor(keyword: str) -> str:
+    """A literal substring every match of the keyword's pattern contains."""
+    text = normalise(keyword)
+    if not text.isascii():
+        return text
+    pieces = re.findall(r"[a-z0-9]+", text)
+    longest = max(pieces, key=len, default=text)
+    stem = re.sub(r"\[a-z\]\*$", "", _stem_pattern(longest)) if longest.isalpha() else longest
+    return re.sub(r"i\[sz\]$", "i", stem).replace("licen[cs]", "licen")
 
 
 def _is_topical(keyword: str) -> bool:
@@ -155,66 +167,87 @@ class Matcher:
                                              for term in compiled.keywords))
             for compiled in compiled_claims
         ]
-        self._index: dict[str, list[int]] = defaultdict(list)
+        # Inverted index: keyword pattern / organisation -> claims.
+        self._by_keyword: dict[str, list[int]] = defaultdict(list)
+        self._by_entity: dict[str, list[int]] = defaultdict(list)
+        self._patterns: dict[str, re.Pattern[str]] = {}
         for position, compiled in enumerate(self.claims):
-            terms: set[str] = set()
-            for text in (*compiled.claim.keywords, *compiled.claim.aliases, *compiled.claim.entities):
-                terms |= index_terms(normalise(text))
-            for entity in compiled.entities:
-                terms |= {normalise(alias) for alias in _entity_aliases(entity.shown)}
-            for term in terms:
-                self._index[term].append(position)
+            for term in compiled.keywords:
+                self._by_keyword[term.pattern.pattern].append(position)
+                self._patterns[term.pattern.pattern] = term.pattern
+            for term in compiled.entities:
+                self._by_entity[term.shown].append(position)
+        # A literal piece of each keyword ("invest" of "investment") gates its regex: substring tests are cheap.
+        self._anchored = tuple((_anchor(term.shown), term.pattern) for compiled in self.claims
+                               for term in compiled.keywords)
+        self._unknown_entities = {
+            term.shown: term.pattern for compiled in self.claims for term in compiled.entities
+            if term.shown not in ENTITY_ALIASES
+        }
 
     def _view(self, item: Item) -> _ItemView:
         text = normalise(item.text)
-        return _ItemView(item, text, normalise(item.title), index_terms(text))
+        keywords = {pattern.pattern for anchor, pattern in self._anchored if anchor in text and pattern.search(text)}
+        entities = set(find_entities(text))
+        entities.update(name for name, pattern in self._unknown_entities.items() if pattern.search(text))
+        return _ItemView(item, text, normalise(item.title), keywords, frozenset(entities))
 
     def _candidates(self, view: _ItemView) -> set[int]:
         found: set[int] = set()
-        for term in view.terms:
-            found.update(self._index.get(term, ()))
-        for term, positions in self._index.items():  # multi-word entity aliases ("jensen huang", "英伟达")
-            if (" " in term or has_cjk(term)) and len(term) > 2 and term in view.text:
-                found.update(positions)
+        for pattern in view.keywords:
+            found.update(self._by_keyword[pattern])
+        for name in view.entities:
+            found.update(self._by_entity.get(name, ()))
         return found
 
-    def _evidence(self, view: _ItemView, compiled: _CompiledClaim) -> _Evidence:
-        text = view.text
-        entities = tuple(term.shown for term in compiled.entities if term.pattern.search(text))
-        missing = tuple(term.shown for term in compiled.entities if term.shown not in entities)
-        matched = [term for term in compiled.keywords if term.pattern.search(text)]
+    def _evidence(self, view: _ItemView, compiled: _CompiledClaim) -> _Evidence | None:
+        """The evidence for one pair, or None when even a perfect fuzzy score could not reach the threshold."""
+        entities = tuple(term.shown for term in compiled.entities if term.shown in view.entities)
+        missing = tuple(term.shown for term in compiled.entities if term.shown not in view.entities)
+        matched = [term for term in compiled.keywords if term.pattern.pattern in view.keywords]
         keywords = tuple(term.shown for term in matched)
         topical = sum(term.weight for term in matched if not term.names_company)
+        keyword_share = min(1.0, len(keywords) / max(1, min(KEYWORDS_FOR_FULL_CREDIT, len(compiled.keywords))))
+        entity_share = len(entities) / len(compiled.entities) if compiled.entities else keyword_share
+        # Bound the score before the costly parts (figures, fuzzy): most candidates stop here.
+        figure_can_help = compiled.quantity is not None and compiled.entities and not missing
+        best_factor = 1.0 if topical >= SPECIFIC or figure_can_help else UNSPECIFIC_PENALTY
+        if compiled.quantity is None:
+            partial = W_KEYWORDS * keyword_share + W_ENTITIES * entity_share + W_QUANTITY * keyword_share
+            if (partial + W_FUZZY) * best_factor < self.threshold:
+                return None
+        elif (W_KEYWORDS * keyword_share + W_ENTITIES * entity_share + W_QUANTITY + W_FUZZY) * best_factor < self.threshold:
+            return None
         same: list[Figure] = []
         different: list[Figure] = []
         if compiled.quantity is not None:
-            # Only a figure stated next to the claim's own subject and companies is a figure "for the same thing".
-            on_subject = {
-                i for i, sentence in enumerate(view.sentences)
-                if any(term.pattern.search(sentence) for term in compiled.keywords if not term.names_company)
-                and all(term.pattern.search(sentence) for term in compiled.entities)
-            }
             for sentence_index, figure in view.figures:
                 if figure.role:
                     continue  # the old value in "from X to Y", or a share price/valuation beside the point
                 outcome = compare(figure, compiled.quantity)
                 if outcome == "same":
                     same.append(figure)
-                elif outcome == "different" and sentence_index in on_subject and not compiled.claim.horizon:
-                    # A forecast ("by 2030") is not refuted by today's figure, so predictions skip this.
+                elif outcome == "different" and not compiled.claim.horizon and self._on_subject(
+                        view.sentences[sentence_index], compiled):
+                    # Only a figure stated next to the claim's own subject and companies is one "for the same
+                    # thing"; and a forecast ("by 2030") is not refuted by today's figure.
                     different.append(figure)
+            quantity_share = 1.0 if same else (0.3 if different else 0.0)
+            partial = W_KEYWORDS * keyword_share + W_ENTITIES * entity_share + W_QUANTITY * quantity_share
+        # The claim's figure beside all of its companies is as telling as a subject keyword.
+        specific = topical + (SPECIFIC if same and compiled.entities and not missing else 0) >= SPECIFIC
+        factor = 1.0 if specific else UNSPECIFIC_PENALTY
+        if (partial + W_FUZZY) * factor < self.threshold:
+            return None
         scorer = fuzz.partial_ratio if has_cjk(view.title) else fuzz.token_set_ratio
         fuzzy = max(scorer(view.title, target) for target in compiled.targets) / 100
-        keyword_share = min(1.0, len(keywords) / max(1, min(KEYWORDS_FOR_FULL_CREDIT, len(compiled.keywords))))
-        entity_share = len(entities) / len(compiled.entities) if compiled.entities else keyword_share
-        quantity_share = 1.0 if same else (0.3 if different else 0.0)
-        if compiled.quantity is None:
-            quantity_share = keyword_share
-        score = W_FUZZY * fuzzy + W_KEYWORDS * keyword_share + W_ENTITIES * entity_share + W_QUANTITY * quantity_share
-        # The claim's figure beside all of its companies is as telling as a subject keyword.
-        if topical + (SPECIFIC if same and compiled.entities and not missing else 0) < SPECIFIC:
-            score *= UNSPECIFIC_PENALTY  # names the companies, maybe a figure, but little of what the claim is about
+        score = (partial + W_FUZZY * fuzzy) * factor
         return _Evidence(score, entities, missing, keywords, topical, tuple(same), tuple(different))
+
+    @staticmethod
+    def _on_subject(sentence: str, compiled: _CompiledClaim) -> bool:
+        return any(term.pattern.search(sentence) for term in compiled.keywords if not term.names_company) and all(
+            term.pattern.search(sentence) for term in compiled.entities)
 
     def _stance(self, view: _ItemView, compiled: _CompiledClaim, evidence: _Evidence) -> tuple[Stance, list[str]]:
         notes: list[str] = []
@@ -256,8 +289,8 @@ class Matcher:
     def match_one(self, item: Item) -> list[Verdict]:
         """Verdicts for one item against every claim it relates to (story_id left empty)."""
         view = self._view(item)
-        scored = [(self.claims[position], self._evidence(view, self.claims[position]))
-                  for position in sorted(self._candidates(view))]
+        scored = [(self.claims[position], evidence) for position in sorted(self._candidates(view))
+                  if (evidence := self._evidence(view, self.claims[position])) is not None]
         best = max((evidence.score for _, evidence in scored), default=0.0)
         verdicts: list[Verdict] = []
         for compiled, evidence in scored:
@@ -288,10 +321,6 @@ _QUESTION = re.compile(r"\?|？|\b(?:what|why|how|whether|could|may|might|analys
 
 def _with_story(verdict: Verdict, story_id: str) -> Verdict:
     return Verdict(verdict.item_id, verdict.claim_id, verdict.stance, verdict.score, verdict.why, story_id)
-
-
-def _entity_aliases(name: str) -> tuple[str, ...]:
-    return (name, *ENTITY_ALIASES.get(name, ()))
 
 
 def _why(compiled: _CompiledClaim, evidence: _Evidence, notes: list[str]) -> str:
