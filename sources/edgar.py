@@ -13,6 +13,7 @@ three different ids depending on which path found it.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -102,7 +103,7 @@ async def fetch_sec(client: httpx.AsyncClient, url: str, *, settings: Any, limit
             transient = exc.kind in ("timeout", "network") or (exc.http_status or 0) >= 500
             if not transient or attempt >= _RETRY.attempts:
                 raise
-            await _sleep(_RETRY.wait_before(attempt))
+            await asyncio.sleep(_RETRY.wait_before(attempt))
             attempt += 1
             continue
         # The SEC has also been seen serving its block page with a 200.
@@ -120,12 +121,6 @@ def _cool_down(limiter: RateLimiter, status: int | None) -> SourceError:
         source_id=SOURCE_ID,
         http_status=status,
     )
-
-
-async def _sleep(seconds: float) -> None:
-    import asyncio
-
-    await asyncio.sleep(seconds)
 
 
 def _on_base(url: str, base: str) -> str:

@@ -7,7 +7,6 @@ from datetime import date
 from pathlib import Path
 
 import httpx
-import pytest
 
 from claimwatch.replay import ReplayServer
 from claimwatch.settings import Settings
