@@ -32,10 +32,11 @@ log = logging.getLogger(__name__)
 
 _MAX_ERROR = 200
 _MAX_WORKERS = 8
+_DEFUSED_AT = "\uff20"  # ＠ fullwidth commercial at
 _GIVE_UP_AFTER = 3  # consecutive failures to one target before the rest of this run skips it
 # Query keys whose values are credentials in some apprise plugin (?token=, ?pass=, ?apikey= …).
 _SECRET_QUERY_KEY = re.compile(r"pass|pwd|token|key|secret|auth|sig|hook|code|cred", re.I)
-_HOSTNAME_LIKE = re.compile(r"^(localhost|\[[0-9a-f:.]+\]|[^/]*[.:][^/]*)$", re.I)
+_HOSTNAME_LIKE = re.compile(r"^(localhost|\[[0-9a-f:.]+\]|[a-z0-9-]+(\.[a-z0-9-]+)+)(:\d+)?$", re.I)
 _SCHEME = re.compile(r"^\s*([a-z][a-z0-9+.-]{0,31})://", re.I)
 
 
@@ -185,11 +186,17 @@ def _body_for(plugin: apprise.plugins.NotifyBase, message: AlertMessage) -> tupl
         return message.markdown, NotifyFormat.MARKDOWN
     if wanted == NotifyFormat.HTML:
         return message.html, NotifyFormat.HTML
-    if wanted == NotifyFormat.TEXT:
+    if _schema(plugin) == local_file.SCHEMA:
         return message.text, NotifyFormat.TEXT
+    # Chat services read mentions out of plain text (apprise's Discord plugin turns any
+    # "@everyone" in the body into an allowed ping), so a feed headline must not carry a
+    # working "@". A fullwidth ＠ reads the same and pings nobody.
+    text = message.text.replace("@", _DEFUSED_AT)
+    if wanted == NotifyFormat.TEXT:
+        return text, NotifyFormat.TEXT
     # CommonMark services (Discord, Telegram …): our mrkdwn is Slack-specific, so let
     # apprise convert the plain text for them.
-    return convert_between(NotifyFormat.TEXT, wanted, content=message.text), wanted
+    return convert_between(NotifyFormat.TEXT, wanted, content=text), wanted
 
 
 def _instantiate(url: str) -> apprise.plugins.NotifyBase:

@@ -286,6 +286,15 @@ def test_targets_are_notified_concurrently() -> None:
     assert first.requests[0].json()["title"] == render_alert(pending(1).evidence).title
 
 
+def test_chat_targets_other_than_slack_get_text_that_cannot_mention_anyone() -> None:
+    with WebhookReceiver() as receiver:
+        [result] = deliver_alerts([pending(1, title=HOSTILE)], [f"json://127.0.0.1:{receiver.port}/hook"], pace=0)
+    assert result.ok
+    body = receiver.requests[0].json()["message"]
+    assert "@everyone" not in body and "\uff20everyone" in body
+    assert "Headline: <!channel>" in body  # plain text otherwise unchanged; JSON carries it safely
+
+
 def test_fingerprint_is_stable_short_and_reveals_nothing() -> None:
     assert target_fingerprint(SLACK_URL) == target_fingerprint(f"  {SLACK_URL}\n")
     assert target_fingerprint(SLACK_URL) != target_fingerprint(SLACK_URL + "x")
