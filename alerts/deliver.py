@@ -286,6 +286,8 @@ _APPRISE_LOG.addFilter(_FILTER)
 
 def _register_secrets(url: str) -> None:
     """Teach the log filter the secret parts of a target URL (user, password, tokens, path, secret query values)."""
+    if url.strip().lower().startswith(f"{local_file.SCHEMA}://"):
+        return  # a file path is no secret, and redacting its folder names would garble messages
     fragments = {url.strip()}
     try:
         parts = urlsplit(url.strip())

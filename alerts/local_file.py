@@ -61,7 +61,7 @@ def append_alert(body: str, title: str, notify_type: str, *args: Any, meta: dict
             with path.open("a", encoding="utf-8") as handle:
                 handle.write(entry)
     except OSError as exc:
-        _apprise_log.warning("cannot append the alert to %s: %s", path, exc.strerror or exc.__class__.__name__)
+        _apprise_log.warning("cannot append the alert (%s) to %s", exc.strerror or exc.__class__.__name__, path)
         return False
     sys.stdout.write(entry)
     sys.stdout.flush()

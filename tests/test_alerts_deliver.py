@@ -256,7 +256,7 @@ def test_unwritable_local_file_fails_with_the_reason(tmp_path) -> None:
     blocker.write_text("")
     [result] = deliver_alerts([pending(1)], [local_file_url(blocker / "alerts.log")], pace=0)
     assert not result.ok
-    assert "cannot append the alert" in (result.error or "")
+    assert "failed: cannot append the alert (File exists) to /" in (result.error or "")
 
 
 def test_targets_are_notified_concurrently() -> None:
