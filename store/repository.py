@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, get_args
 
 from sqlalchemy import Connection, Select, Table, case, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -37,6 +37,9 @@ __all__ = [  # the rows and errors live in store.rows / store.errors; re-exporte
 
 RunKind = Literal["monitor", "backfill", "demo"]
 RunStatus = Literal["running", "completed", "failed"]
+_RUN_KINDS = frozenset(get_args(RunKind))
+_RUN_STATUSES = frozenset(get_args(RunStatus))
+_FETCH_STATUSES = frozenset({"ok", "not_modified", "error"})
 
 _CHUNK = 500  # ids per IN (...) list: far below SQLite's and PostgreSQL's parameter limits
 _MAX_ERROR_CHARS = 1000
@@ -156,6 +159,8 @@ class Repository:
 
     def record_fetch(self, outcome: FetchOutcomeLike, *, at: datetime | None = None) -> None:
         """Remember a fetch result; a failed fetch keeps the previous ETag/Last-Modified."""
+        if outcome.status not in _FETCH_STATUSES:
+            raise ValueError(f"fetch status must be one of {sorted(_FETCH_STATUSES)}, not {outcome.status!r}")
         values: dict[str, Any] = {
             "last_fetched_at": at or utcnow(),
             "last_status": outcome.status,
@@ -610,6 +615,8 @@ class Repository:
 
     def record_run(self, kind: RunKind, flow_run_id: str | None = None, *, at: datetime | None = None) -> int:
         """Record that a run started; return its id for `finish_run`."""
+        if kind not in _RUN_KINDS:
+            raise ValueError(f"run kind must be one of {sorted(_RUN_KINDS)}, not {kind!r}")
         with self._write() as db:
             return db.execute(
                 _runs.insert()
@@ -626,6 +633,8 @@ class Repository:
         at: datetime | None = None,
     ) -> None:
         """Record how a run ended, with a JSON-serialisable summary (counts, errors by source…)."""
+        if status not in _RUN_STATUSES:
+            raise ValueError(f"run status must be one of {sorted(_RUN_STATUSES)}, not {status!r}")
         with self._write() as db:
             result = db.execute(
                 update(_runs)

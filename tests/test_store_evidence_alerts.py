@@ -215,3 +215,12 @@ def test_runs_are_recorded_and_finished(stocked: Repository) -> None:
     assert earlier.finished_at is not None and earlier.finished_at.tzinfo is not None
     with pytest.raises(UnknownRunError):
         stocked.finish_run(second + 1000)
+
+
+def test_unknown_run_kinds_and_statuses_are_refused_before_touching_the_database(stocked: Repository) -> None:
+    with pytest.raises(ValueError, match="run kind"):
+        stocked.record_run("nightly")  # type: ignore[arg-type]
+    run_id = stocked.record_run("demo")
+    with pytest.raises(ValueError, match="run status"):
+        stocked.finish_run(run_id, "done")  # type: ignore[arg-type]
+    assert [run.status for run in stocked.list_runs()] == ["running"]

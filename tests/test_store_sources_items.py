@@ -95,6 +95,12 @@ def test_fetch_for_an_unregistered_source_is_a_named_error(repo: Repository) -> 
         repo.record_fetch(ok("nowhere", None))
 
 
+def test_an_unknown_fetch_status_is_refused(repo: Repository) -> None:
+    repo.sync_sources([SourceSpec("feed", "https://example.org/feed")])
+    with pytest.raises(ValueError, match="fetch status"):
+        repo.record_fetch(FetchOutcome("feed", "skipped", (), FetchState()))  # type: ignore[arg-type]
+
+
 def test_fetch_state_of_an_unknown_source_is_none(repo: Repository) -> None:
     assert repo.fetch_state("nowhere") is None
 
