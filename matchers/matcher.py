@@ -143,10 +143,6 @@ class _Evidence:
     different: tuple[Figure, ...]
 
 
-def _figure_label(figure: Figure) -> str:
-    return figure.text
-
-
 def _quantity_label(quantity: Quantity) -> str:
     value = quantity.value
     for scale, word in ((1e12, " trillion"), (1e9, " billion"), (1e6, " million")):
