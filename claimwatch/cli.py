@@ -78,16 +78,30 @@ def _parse_since(value: Optional[str]) -> Optional[dt.datetime]:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
 
 
-def print_summary(summary) -> None:
-    """Print a run summary as tables: sources, then new evidence."""
-    table = Table(title="Sources", show_lines=False)
+def print_summary(summary, *, max_rows: int = 25) -> None:
+    """Print a run summary: sources (failures grouped by reason when there are many), then new evidence."""
+    from collections import Counter
+
+    table = Table(title="Sources")
     for column in ("source", "status", "items", "new", "error"):
         table.add_column(column)
-    for s in summary.sources:
+    shown = summary.sources if len(summary.sources) <= max_rows else [s for s in summary.sources if s.status != "error"]
+    for s in shown:
         style = "red" if s.status == "error" else ("dim" if s.status == "not_modified" else "green")
         error = f"{s.error_kind}: {s.error}" if s.error_kind else ""
         table.add_row(_cell(s.source_id), _cell(s.status, style), _cell(s.items), _cell(s.new_items), _cell(error))
-    console.print(table)
+    if shown:
+        console.print(table)
+    if len(shown) < len(summary.sources):
+        reasons = Counter(f"{s.error_kind}: {s.error}" for s in summary.failed_sources)
+        grouped = Table(title=f"Failed sources ({len(summary.failed_sources)}), by reason")
+        grouped.add_column("sources", justify="right")
+        grouped.add_column("reason")
+        grouped.add_column("for example")
+        for reason, count in reasons.most_common():
+            example = next(s.source_id for s in summary.failed_sources if f"{s.error_kind}: {s.error}" == reason)
+            grouped.add_row(_cell(count), _cell(reason, "red"), _cell(example))
+        console.print(grouped)
     if summary.new_evidence:
         print_evidence(summary.new_evidence, title="New evidence")
     console.print(Text(summary.headline()))

@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from itertools import islice
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from matchers import Matcher
 from seeds import Claim, active_claims
-
-
-def _batches(values: Iterable, size: int) -> Iterator[list]:
-    iterator = iter(values)
-    while batch := list(islice(iterator, size)):
-        yield batch
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +40,7 @@ def rematch_stored_items(
         active = [claim for claim in active if claim.id in set(claim_ids)]
     matcher = Matcher(active, threshold=threshold)
     items = verdicts = new = 0
-    for batch in _batches(repo.items_for_rematch(batch_size=batch_size), batch_size):
+    for batch in repo.item_batches_for_rematch(batch_size=batch_size):
         items += len(batch)
         found = matcher.match(batch)
         verdicts += len(found)

@@ -65,8 +65,11 @@ def record_evidence_task(repo: Repository, verdicts: Sequence[Verdict]) -> list[
 
 
 @task(name="deliver-alerts", cache_policy=NO_CACHE)
-def deliver_alerts_task(repo: Repository, targets: Sequence[str]) -> tuple[int, int, int]:
-    """Deliver queued alerts to every target; return (sent, failed, still queued)."""
+def deliver_alerts_task(repo: Repository, settings: Settings) -> tuple[int, int, int]:
+    """Deliver queued alerts to every configured target; return (sent, failed, still queued)."""
+    # Targets are resolved here, not passed in: apprise URLs carry tokens and must never
+    # become task parameters that an orchestrator could record.
+    targets = resolve_notify_targets(settings)
     pending = repo.pending_alerts()
     if not targets:
         return 0, 0, len(pending)
@@ -162,7 +165,7 @@ async def monitor(
     sent = failed = 0
     queued = len(repo.pending_alerts())
     if notify:
-        sent, failed, queued = deliver_alerts_task(repo, resolve_notify_targets(settings))
+        sent, failed, queued = deliver_alerts_task(repo, settings)
 
     summary = RunSummary(
         sources=tuple(results),

@@ -104,3 +104,17 @@ def test_docker_compose_file_is_valid() -> None:
     root = Path(__file__).resolve().parents[1]
     result = subprocess.run(["docker-compose", "config", "-q"], cwd=root, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
+
+
+def test_run_summary_groups_many_failures_by_reason(capsys) -> None:
+    from claimwatch.cli import console, print_summary
+    from flows.summary import RunSummary, SourceResult
+
+    failed = [SourceResult(f"gnews-{n}", "error", error_kind="network", error="host name could not be resolved (DNS)")
+              for n in range(40)]
+    summary = RunSummary(sources=(SourceResult("nvidia", "ok", items=3, new_items=1), *failed))
+    with console.capture() as captured:
+        print_summary(summary)
+    text = captured.get()
+    assert "Failed sources (40), by reason" in text and "network: host name could not be resolved (DNS)" in text
+    assert "gnews-0" in text and "gnews-39" not in text and "nvidia" in text
