@@ -118,3 +118,21 @@ def test_run_summary_groups_many_failures_by_reason(capsys) -> None:
     text = captured.get()
     assert "Failed sources (40), by reason" in text and "network: host name could not be resolved (DNS)" in text
     assert "gnews-0" in text and "gnews-39" not in text and "nvidia" in text
+
+
+def test_rematch_command_scores_stored_items_against_the_registry(env: str) -> None:
+    from sources import Item, item_id_for
+    from store import Repository, migrate, open_database
+
+    migrate(env)
+    url = "https://example.com/h1b-signed"
+    Repository(open_database(env)).add_items(
+        [Item(id=item_id_for(url), url=url, title="Trump signs proclamation imposing $100,000 fee on H-1B visas")]
+    )
+    result = runner.invoke(app, ["rematch", "--claim", "h1b-fee-100k"])
+    assert result.exit_code == 0, result.output
+    assert "rematched 1 stored items against 1 claims" in result.output
+    shown = runner.invoke(app, ["claims", "show", "h1b-fee-100k"])
+    assert "confirmed" in shown.output and "Trump signs proclamation" in shown.output
+    unknown = runner.invoke(app, ["rematch", "--claim", "nope"])
+    assert unknown.exit_code == 1 and "unknown claim id 'nope'" in unknown.output
