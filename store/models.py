@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -220,3 +221,22 @@ class Run(Base):
     finished_at: Mapped[datetime | None]
     status: Mapped[str] = mapped_column(String(16), server_default="running")
     summary: Mapped[dict[str, Any] | None]
+
+
+class BackfillCheckpoint(Base):
+    """Where one backfill job stands in one date chunk: the cursor to resume from and what it did so far."""
+
+    __tablename__ = "backfill_checkpoints"
+    __table_args__ = (UniqueConstraint("job_key", "chunk_since", "chunk_until"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    job_key: Mapped[str]  # e.g. 'edgar-search:"OpenAI" 8-K,10-Q'
+    chunk_since: Mapped[date] = mapped_column(Date)  # first and last day of the chunk, inclusive
+    chunk_until: Mapped[date] = mapped_column(Date)
+    cursor: Mapped[dict[str, Any] | None]  # the source's resume point: slice since/until + next_from or next_url
+    pages_done: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    items_seen: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    new_items: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    done: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    last_error: Mapped[str | None]
+    updated_at: Mapped[datetime]

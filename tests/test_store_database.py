@@ -10,7 +10,7 @@ from sqlalchemy import inspect, text
 from store.database import DatabaseURLError, downgrade, migrate, normalise_url, open_database
 from store.models import Base
 
-TABLES = {"sources", "items", "claims", "evidence", "alerts", "alert_deliveries", "runs"}
+TABLES = {"sources", "items", "claims", "evidence", "alerts", "alert_deliveries", "runs", "backfill_checkpoints"}
 
 
 @pytest.mark.parametrize(
@@ -69,7 +69,7 @@ def test_migrations_create_every_table_and_downgrade_to_an_empty_schema(db_url: 
     migrate(database)
     with database.engine.connect() as connection:
         assert TABLES | {"alembic_version"} <= set(inspect(connection).get_table_names())
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0001"
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0002"
     downgrade(database)
     with database.engine.connect() as connection:
         assert not TABLES & set(inspect(connection).get_table_names())
