@@ -140,3 +140,23 @@ def test_every_source_failing_fails_the_run_with_one_clear_sentence(
     with pytest.raises(AllSourcesFailedError, match=r"All 2 sources failed \(http_status, network\)") as raised:
         asyncio.run(monitor(sources_file=str(sources), derive_sources_from_claims=False))
     assert {s.source_id for s in raised.value.summary.failed_sources} == {"down", "err"}
+
+
+def test_alert_targets_can_come_from_a_prefect_secret_block(
+    prefect_harness, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, feeds
+) -> None:
+    from prefect.blocks.system import Secret
+
+    from alerts import local_file_url
+
+    alerts_log = tmp_path / "alerts.log"
+    Secret(value=[local_file_url(alerts_log)]).save("claimwatch-test-notify", overwrite=True)
+    monkeypatch.setenv("CLAIMWATCH_DATABASE_URL", db_url)
+    monkeypatch.setenv("CLAIMWATCH_NOTIFY_URLS", "")
+    monkeypatch.setenv("CLAIMWATCH_NOTIFY_SECRET_BLOCK", "claimwatch-test-notify")
+    sources = write_sources(tmp_path / "sources.yaml", feeds, "google_news.xml", broken=False)
+
+    summary = asyncio.run(monitor(sources_file=str(sources), derive_sources_from_claims=False))
+
+    assert summary.alerts_sent > 0 and summary.alerts_queued == 0
+    assert alerts_log.read_text(encoding="utf-8").count("=== ") == summary.alerts_sent
