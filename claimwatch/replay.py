@@ -21,6 +21,7 @@ import gzip
 import hashlib
 import mimetypes
 import socket
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -77,7 +78,7 @@ class ReplayServer:
         if self._httpd is not None:
             return
         handler = type("_BoundHandler", (_ReplayHandler,), {"replay": self})
-        httpd = ThreadingHTTPServer((self.host, self.port), handler)
+        httpd = _QuietServer((self.host, self.port), handler)
         httpd.daemon_threads = True
         httpd.block_on_close = False  # a sleeping /_fault/slow request must not hold up shutdown
         self._httpd = httpd
@@ -118,6 +119,14 @@ class ReplayServer:
     def _record(self, request: RecordedRequest) -> None:
         with self._lock:
             self.requests.append(request)
+
+
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: tuple[str, int]) -> None:
+        # Clients hang up mid-body on purpose (a size cap, a timeout); only real bugs deserve a traceback.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 class _ReplayHandler(BaseHTTPRequestHandler):

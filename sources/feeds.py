@@ -43,7 +43,7 @@ _DOMAIN_LIKE = re.compile(r"^[\w-]+(\.[\w-]+)*\.[a-z]{2,}$", re.IGNORECASE)
 
 
 def parse_feed(body: bytes, *, source_id: str, base_url: str) -> list[Item]:
-    """Parse an RSS/Atom document into normalised items; raise `SourceError` (not_a_feed, malformed) when it is not one."""
+    """Parse an RSS/Atom document into normalised items; raise `SourceError` (not_a_feed, malformed) otherwise."""
     try:
         # A stream, never bytes or str: feedparser would treat a short string as a path or URL to open.
         parsed = feedparser.parse(
@@ -70,7 +70,9 @@ def parse_feed(body: bytes, *, source_id: str, base_url: str) -> list[Item]:
     items: list[Item] = []
     seen: set[str] = set()
     for entry in entries:
-        item = _entry_item(entry, source_id=source_id, base_url=base_url, feed_title=feed_title, google_news=google_news)
+        item = _entry_item(
+            entry, source_id=source_id, base_url=base_url, feed_title=feed_title, google_news=google_news
+        )
         if item is not None and item.id not in seen:
             seen.add(item.id)
             items.append(item)
@@ -251,7 +253,8 @@ def _looks_like_publisher(text: str) -> bool:
     words = text.split()
     if not 1 <= len(words) <= 6 or len(text) > 50 or text[-1] in ".?!:;,":
         return False
-    return all(word[0].isupper() or word[0].isdigit() or word.lower() in ("of", "the", "and", "&", "de") for word in words)
+    small = ("of", "the", "and", "&", "de")
+    return all(word[0].isupper() or word[0].isdigit() or word.lower() in small for word in words)
 
 
 def _strip_google_news_echo(summary: str, title: str, publisher: str) -> str:

@@ -1,4 +1,4 @@
-"""HTTP for every source: one shared async client and `fetch_url`, which turns each failure into a named `SourceError`."""
+"""HTTP for every source: one shared async client, and `fetch_url`, which names every failure as a `SourceError`."""
 
 from __future__ import annotations
 

@@ -81,7 +81,13 @@ def test_unreadable_or_invalid_yaml_is_reported_with_its_location(tmp_path):
 
 def claim(claim_id: str, family: str, *queries: str, retired: bool = False) -> Claim:
     return Claim.model_validate(
-        {"id": claim_id, "statement": f"Statement for {claim_id}.", "family": family, "watch": {"news": list(queries)}, "retired": retired}
+        {
+            "id": claim_id,
+            "statement": f"Statement for {claim_id}.",
+            "family": family,
+            "watch": {"news": list(queries)},
+            "retired": retired,
+        }
     )
 
 

@@ -230,7 +230,11 @@ async def test_each_bad_source_fails_in_its_own_named_way_while_the_others_succe
 
     started = asyncio.get_running_loop().time()
     outcomes = await asyncio.gather(
-        *(fetch_feed(client, spec, max_bytes=100_000, timeout=0.5, retry=NO_RETRY) for spec in specs)
+        *(
+            # only the slow route gets a tiny timeout: a loaded CI machine must not time the others out
+            fetch_feed(client, spec, max_bytes=100_000, timeout=0.5 if spec.id == "slow" else 5, retry=NO_RETRY)
+            for spec in specs
+        )
     )
     took = asyncio.get_running_loop().time() - started
 
@@ -253,7 +257,7 @@ async def test_each_bad_source_fails_in_its_own_named_way_while_the_others_succe
     assert messages["slow"] == "network timeout after 0.5 s"
     assert messages["huge"] == "response body larger than 0.1 MB"
     assert messages["refused"] == "connection refused"
-    assert took < 3
+    assert took < 4.5  # nobody waited for the slow route to answer
 
 
 async def test_fetch_feeds_skips_disabled_and_non_feed_sources(client, server):

@@ -151,7 +151,9 @@ def test_retry_after_accepts_seconds_and_http_dates():
     assert parse_retry_after(None) is None
 
 
-@pytest.mark.parametrize("path", ["/../../test_sources_http.py", "/%2e%2e/%2e%2e/test_sources_http.py", "/..%2F..%2Ftest_sources_http.py"])
+@pytest.mark.parametrize(
+    "path", ["/../../test_sources_http.py", "/%2e%2e/%2e%2e/test_sources_http.py", "/..%2F..%2Ftest_sources_http.py"]
+)
 def test_replay_server_refuses_paths_outside_its_directory(server, path):
     connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=2)
     connection.request("GET", path)  # http.client sends the path verbatim, unlike httpx
