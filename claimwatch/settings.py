@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     http_timeout: float = Field(20.0, gt=0, description="seconds per request")
     max_response_bytes: int = Field(5_000_000, gt=0, description="larger bodies are refused")
     fetch_concurrency: int = Field(8, ge=1, le=64, description="sources fetched at once")
+    fetch_attempts: int = Field(3, ge=1, le=10, description="tries per fetch on timeouts, network errors, 5xx and 429")
     schedule_minutes: int = Field(15, ge=1, description="monitor interval for `claimwatch serve`")
     match_threshold: float = Field(0.5, ge=0, le=1, description="minimum relevance score to store evidence")
     # Filings sources (sources/edgar.py, sources/xbrl.py, sources/federal_register.py): every base

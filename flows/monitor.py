@@ -19,15 +19,27 @@ from claimwatch.settings import Settings, get_settings
 from flows.summary import AllSourcesFailedError, RunSummary, SourceResult
 from matchers import Matcher, Verdict
 from seeds import Claim, active_claims, load_claims
-from sources import FetchOutcome, FetchState, Item, SourceSpec, fetch_feed, load_sources, make_client, sources_for_claims
+from sources import (
+    FetchOutcome,
+    FetchState,
+    Item,
+    RetryPolicy,
+    SourceSpec,
+    fetch_feed,
+    load_sources,
+    make_client,
+    sources_for_claims,
+)
 from store import Repository, migrate, open_database
 from store.records import EvidenceRecord
 
 
 @task(name="fetch-source", task_run_name="fetch-{spec.id}", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2)
-async def fetch_source_task(spec: SourceSpec, state: FetchState | None, client, max_bytes: int) -> FetchOutcome:
+async def fetch_source_task(
+    spec: SourceSpec, state: FetchState | None, client, max_bytes: int, attempts: int
+) -> FetchOutcome:
     """Fetch and parse one source; source failures come back as an error outcome, not an exception."""
-    return await fetch_feed(client, spec, state, max_bytes=max_bytes)
+    return await fetch_feed(client, spec, state, max_bytes=max_bytes, retry=RetryPolicy(attempts=attempts))
 
 
 @task(name="store-items", cache_policy=NO_CACHE)
@@ -151,7 +163,8 @@ async def monitor(
 
     async def fetch_one(spec: SourceSpec) -> FetchOutcome:
         async with limit:
-            return await fetch_source_task(spec, repo.fetch_state(spec.id), client, settings.max_response_bytes)
+            state = repo.fetch_state(spec.id)
+            return await fetch_source_task(spec, state, client, settings.max_response_bytes, settings.fetch_attempts)
 
     async with make_client(settings) as client:
         outcomes = await asyncio.gather(*(fetch_one(spec) for spec in specs))

@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from seeds.yamlfile import read_yaml_file
 
 DEFAULT_CLAIMS_FILE = Path(__file__).with_name("claims.yaml")
 _SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -124,16 +125,7 @@ def parse_claims(data: Any, path: str = "<claims>") -> list[Claim]:
 def load_claims(path: str | Path = DEFAULT_CLAIMS_FILE) -> list[Claim]:
     """Load and validate a claims YAML file; raise `ClaimsFileError` naming what is wrong."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ClaimsFileError(str(path), f"cannot read: {exc.strerror or exc}") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ClaimsFileError(str(path), f"not valid YAML{at}") from None
+    data = read_yaml_file(path, ClaimsFileError)
     return parse_claims(data, str(path))
 
 

@@ -9,9 +9,8 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import quote_plus, urlsplit
 
-import yaml
-
 from seeds.registry import Claim
+from seeds.yamlfile import read_yaml_file
 from sources.item import Item
 
 DEFAULT_SOURCES_FILE = Path(__file__).with_name("default_sources.yaml")
@@ -77,16 +76,7 @@ class SourcesFileError(ValueError):
 def load_sources(path: str | Path = DEFAULT_SOURCES_FILE) -> list[SourceSpec]:
     """Load and validate a sources YAML file; raise `SourcesFileError` naming the entry and field at fault."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise SourcesFileError(str(path), f"cannot read: {exc.strerror or exc}") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise SourcesFileError(str(path), f"not valid YAML{at}") from None
+    data = read_yaml_file(path, SourcesFileError)
     return parse_sources(data, str(path))
 
 
