@@ -1,0 +1,368 @@
+"""A small trained stance model: is a text about a claim, and does it confirm, contradict or only mention it?
+
+Two logistic regressions over hand-made features, trained by `benchmarks/train_stance.py` on the FNC-1
+development split (headline = claim, article body = item): one says whether the text concerns the claim
+(TF-IDF and term overlap), the other which stance a related text takes (refuting words, hedges, negation
+and support near the sentences most like the claim). Pure Python at run time: the only I/O is reading the
+shipped `stance_model.json` (IDF table and weights) on first use.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from matchers.verdict import Stance
+
+MODEL_PATH = Path(__file__).with_name("stance_model.json")
+STANCES: tuple[Stance, ...] = ("confirms", "contradicts", "mentions")
+LEAD_SENTENCES = 3  # news puts the story in its first sentences; FNC-1 bodies have no title
+CLOSEST_SENTENCES = 3  # the sentences most like the claim, where a body states its stance towards it
+
+_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]*\s+|\n+")
+_STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been before being below
+    between both but by can could did do does doing down during each few for from further had has have having he
+    her here hers herself him himself his how i if in into is it its itself just me more most my myself nor of off
+    on once only or other our ours out over own same she should so some such than that the their theirs them
+    then there these they this those through to too under until up very was we were what when where which while
+    who whom why will with would you your yours s t says said say new one two also like get got via""".split()
+)
+
+# Words with which a text refutes a story: debunking, denial, fabrication. FNC-1's "disagree" is mostly this.
+_REFUTE = re.compile(
+    r"\b(?:hoax(?:es)?|fake[sd]?|false(?:ly|hood)?|debunk\w*|fabricat\w*|satir\w*|parody|spoof|prank|"
+    r"not true|untrue|no truth|no evidence|baseless|unfounded|groundless|didn't happen|did not happen|"
+    r"never happened|misleading|bogus|den(?:y|ies|ied|ying|ial)|refut\w*|dismiss\w*|made(?:-| )up|"
+    r"photoshop\w*|doctored|fraud\w*|scam\w*|myth|urban legend|not real|isn't real|incorrect|erroneous\w*|"
+    r"retract\w*|correction|misreport\w*|rumou?rs? (?:is|are|was|were) (?:false|untrue|wrong)|"
+    r"nothing to do with|alive and well|not dead|isn't dead|no such|never (?:said|did|was|were|had))\b"
+)
+# Reporting without endorsement: the text passes the story on ("mentions").
+_HEDGE = re.compile(
+    r"\b(?:reportedly|allegedly|alleged|claim(?:s|ed|ing)?|according to|unconfirmed|rumou?r\w*|purported\w*|"
+    r"apparent(?:ly)?|supposed(?:ly)?|may|might|could|possibl[ey]|unverified|speculat\w*|if true|unclear|"
+    r"not (?:yet )?(?:been )?(?:confirmed|verified)|cannot be (?:confirmed|verified)|appears? to|seem(?:s|ed)? to|"
+    r"believed to|suggest\w*|report(?:s|ed)?|circulat\w*|viral|would|whether|if)\b"
+)
+# Words with which a text vouches for a story: confirmation, official statements, evidence shown.
+_SUPPORT = re.compile(
+    r"\b(?:confirm(?:s|ed|ing|ation)?|official(?:ly|s)?|announc\w*|reveal\w*|verified|indeed|proof|proves?|"
+    r"proven|footage|video shows|photos? shows?|statement|told|admit\w*|acknowledg\w*|true|in fact|actually|"
+    r"has been|have been|was found|were found|arrested|charged)\b"
+)
+_NEGATION = re.compile(r"\b(?:not|no|never|none|nobody|nothing|neither|nor|without)\b|n't\b")
+
+
+def _lower(text: str) -> str:
+    """Lower-case with typographic apostrophes folded, so "didn’t" reads as "didn't"."""
+    return text.replace("\u2019", "'").replace("\u2018", "'").lower()
+
+
+def _split_sentences(text: str) -> list[str]:
+    return [part.strip() for part in _SENTENCE_END.split(text) if part and part.strip()]
+
+
+def _terms(text: str) -> list[str]:
+    """Content words of lower-cased text, cut to six letters: a cheap stemmer ("denied" ~ "denies")."""
+    return [token[:6] for token in _TOKEN.findall(text) if len(token) > 1 and token not in _STOPWORDS]
+
+
+def _bigrams(terms: Sequence[str]) -> set[tuple[str, str]]:
+    return set(zip(terms, terms[1:]))
+
+
+def _vector(terms: Sequence[str], idf: Mapping[str, float], unseen_idf: float) -> dict[str, float]:
+    """A unit-length TF-IDF vector (sublinear term frequency)."""
+    weights = {term: (1 + math.log(count)) * idf.get(term, unseen_idf) for term, count in Counter(terms).items()}
+    norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+    return {term: w / norm for term, w in weights.items()}
+
+
+def _cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(w * b.get(term, 0.0) for term, w in a.items())
+
+
+def _rate(pattern: re.Pattern[str], text: str) -> int:
+    return len(pattern.findall(text))
+
+
+@dataclass(frozen=True, slots=True)
+class _Sentence:
+    text: str
+    terms: frozenset[str]
+    vector: dict[str, float]
+    refute: int
+    hedge: int
+    support: int
+    negation: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Body:
+    """What the features need from a text, computed once per text: FNC-1 pairs one body with many headlines."""
+
+    terms: frozenset[str]
+    bigrams: frozenset[tuple[str, str]]
+    vector: dict[str, float]
+    lead_vector: dict[str, float]
+    sentences: tuple[_Sentence, ...]
+    refute: float
+    hedge: float
+    support: float
+    negation: float
+    questions: float
+    length: float
+
+
+@dataclass(frozen=True, slots=True)
+class _Headline:
+    terms: tuple[str, ...]
+    vector: dict[str, float]
+    weight: dict[str, float]  # IDF of each distinct term
+    refute: bool
+    hedge: bool
+    negation: bool
+    question: bool
+
+
+class TextIndex:
+    """IDF statistics plus per-text caches: turns (headline, body) pairs into the model's feature rows."""
+
+    def __init__(self, idf: Mapping[str, float], unseen_idf: float) -> None:
+        """Build from an IDF table; unseen_idf is the weight of a term the table lacks (a rare one)."""
+        self.idf = dict(idf)
+        self.unseen_idf = unseen_idf
+        self._bodies: dict[str, _Body] = {}
+        self._headlines: dict[str, _Headline] = {}
+
+    @classmethod
+    def fit(cls, documents: Sequence[str]) -> TextIndex:
+        """An index whose IDF comes from the documents (smoothed, as in scikit-learn)."""
+        df: Counter[str] = Counter()
+        for document in documents:
+            df.update(set(_terms(_lower(document))))
+        n = len(documents)
+        return cls({t: math.log((1 + n) / (1 + c)) + 1 for t, c in df.items()}, math.log(1 + n) + 1)
+
+    def body(self, text: str) -> _Body:
+        """The cached analysis of a body text."""
+        found = self._bodies.get(text)
+        if found is None:
+            found = self._bodies[text] = self._analyse_body(text)
+        return found
+
+    def headline(self, text: str) -> _Headline:
+        """The cached analysis of a headline (claim statement)."""
+        found = self._headlines.get(text)
+        if found is None:
+            lowered = _lower(text)
+            terms = tuple(_terms(lowered))
+            found = self._headlines[text] = _Headline(
+                terms, _vector(terms, self.idf, self.unseen_idf),
+                {t: self.idf.get(t, self.unseen_idf) for t in set(terms)},
+                _REFUTE.search(lowered) is not None, _HEDGE.search(lowered) is not None,
+                _NEGATION.search(lowered) is not None, "?" in text)
+        return found
+
+    def _analyse_body(self, text: str) -> _Body:
+        lowered = _lower(text)
+        parts = _split_sentences(lowered) or [lowered]
+        sentences = []
+        for part in parts:
+            terms = _terms(part)
+            sentences.append(_Sentence(part, frozenset(terms), _vector(terms, self.idf, self.unseen_idf),
+                                       _rate(_REFUTE, part), _rate(_HEDGE, part), _rate(_SUPPORT, part),
+                                       _rate(_NEGATION, part)))
+        all_terms = _terms(lowered)
+        lead_terms = [t for s in parts[:LEAD_SENTENCES] for t in _terms(s)]
+        n = len(parts)
+        return _Body(frozenset(all_terms), frozenset(_bigrams(all_terms)),
+                     _vector(all_terms, self.idf, self.unseen_idf), _vector(lead_terms, self.idf, self.unseen_idf),
+                     tuple(sentences), sum(s.refute for s in sentences) / n, sum(s.hedge for s in sentences) / n,
+                     sum(s.support for s in sentences) / n, sum(s.negation for s in sentences) / n,
+                     lowered.count("?") / n, math.log1p(len(all_terms)))
+
+    def relatedness_features(self, headline: str, body: str) -> list[float]:
+        """Features saying whether the body concerns the headline at all."""
+        head, text = self.headline(headline), self.body(body)
+        if not head.terms:
+            return [0.0] * len(RELATEDNESS_FEATURES)
+        distinct = set(head.terms)
+        total_weight = sum(head.weight.values())
+        shared = distinct & text.terms
+        sims = sorted((_cosine(head.vector, s.vector) for s in text.sentences), reverse=True)
+        head_bigrams = _bigrams(head.terms)
+        return [
+            _cosine(head.vector, text.vector),
+            _cosine(head.vector, text.lead_vector),
+            sims[0],
+            sum(sims[:CLOSEST_SENTENCES]) / CLOSEST_SENTENCES,
+            len(shared) / len(distinct),
+            sum(head.weight[t] for t in shared) / total_weight,
+            len(head_bigrams & text.bigrams) / len(head_bigrams) if head_bigrams else 0.0,
+            max((len(distinct & s.terms) for s in text.sentences), default=0) / len(distinct),
+        ]
+
+    def stance_features(self, headline: str, body: str) -> list[float]:
+        """Features saying how a related body stands towards the headline."""
+        head, text = self.headline(headline), self.body(body)
+        ranked = sorted(text.sentences, key=lambda s: _cosine(head.vector, s.vector), reverse=True)
+        close = ranked[:CLOSEST_SENTENCES]
+        lead = text.sentences[:LEAD_SENTENCES]
+        close_refute = sum(s.refute for s in close)
+        lead_refute = sum(s.refute for s in lead)
+        related = self.relatedness_features(headline, body)
+        # A headline that itself says "hoax" is agreed with, not contradicted, by a debunking body.
+        flip = 1.0 if head.refute else 0.0
+        return [
+            *related[:4],
+            min(text.refute * 5, 3.0),
+            min(close_refute, 3),
+            min(lead_refute, 3),
+            min(text.refute * 5, 3.0) * flip,
+            min(close_refute, 3) * flip,
+            min(text.hedge, 3.0),
+            min(sum(s.hedge for s in close), 5),
+            min(sum(s.hedge for s in lead), 5),
+            min(text.support, 3.0),
+            min(sum(s.support for s in close), 5),
+            min(text.negation, 3.0),
+            min(sum(s.negation for s in close), 5),
+            min(text.questions, 1.0),
+            text.length,
+            flip,
+            1.0 if head.hedge else 0.0,
+            1.0 if head.negation else 0.0,
+            1.0 if head.question else 0.0,
+        ]
+
+
+RELATEDNESS_FEATURES = ("cos_body", "cos_lead", "cos_best_sentence", "cos_top3_sentences", "overlap",
+                        "idf_overlap", "bigram_overlap", "best_sentence_overlap")
+STANCE_FEATURES = ("cos_body", "cos_lead", "cos_best_sentence", "cos_top3_sentences", "refute_rate",
+                   "refute_close", "refute_lead", "refute_rate_x_headline_refutes", "refute_close_x_headline_refutes",
+                   "hedge_rate", "hedge_close", "hedge_lead", "support_rate", "support_close", "negation_rate",
+                   "negation_close", "question_rate", "log_length", "headline_refutes", "headline_hedges",
+                   "headline_negated", "headline_question")
+STANCE_CLASSES: tuple[Stance, ...] = STANCES  # the stance model's output order
+
+
+@dataclass(frozen=True, slots=True)
+class LinearModel:
+    """Standardised features -> softmax over classes; what the trainer writes and the runtime reads."""
+
+    classes: tuple[str, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    weights: tuple[tuple[float, ...], ...]  # one row per class
+    bias: tuple[float, ...]
+
+    def probabilities(self, features: Sequence[float]) -> dict[str, float]:
+        """Class probabilities of one feature row."""
+        x = [(f - m) / s for f, m, s in zip(features, self.mean, self.scale, strict=True)]
+        logits = [b + sum(w * v for w, v in zip(row, x)) for row, b in zip(self.weights, self.bias)]
+        top = max(logits)
+        exp = [math.exp(z - top) for z in logits]
+        total = sum(exp)
+        return {c: e / total for c, e in zip(self.classes, exp)}
+
+    def as_json(self) -> dict[str, object]:
+        """The JSON form stored in the model file."""
+        return {"classes": list(self.classes), "mean": [round(v, 6) for v in self.mean],
+                "scale": [round(v, 6) for v in self.scale], "bias": [round(v, 6) for v in self.bias],
+                "weights": [[round(v, 6) for v in row] for row in self.weights]}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, object]) -> LinearModel:
+        """Read the JSON form back."""
+        return cls(tuple(data["classes"]), tuple(data["mean"]), tuple(data["scale"]),  # type: ignore[arg-type]
+                   tuple(tuple(row) for row in data["weights"]), tuple(data["bias"]))  # type: ignore[union-attr]
+
+
+@dataclass(frozen=True, slots=True)
+class StanceScores:
+    """How likely a text concerns a claim, and the probability of each stance if it does."""
+
+    related: float
+    confirms: float
+    contradicts: float
+    mentions: float
+    threshold: float
+
+    @property
+    def stance(self) -> Stance | None:
+        """The most likely stance, or None when the text is judged not to concern the claim."""
+        if self.related < self.threshold:
+            return None
+        ranked = {"confirms": self.confirms, "contradicts": self.contradicts, "mentions": self.mentions}
+        return max(ranked, key=ranked.__getitem__)  # type: ignore[return-value]
+
+
+class StanceModel:
+    """The relatedness and stance regressions with the text index they were trained with."""
+
+    def __init__(self, index: TextIndex, relatedness: LinearModel, stance: LinearModel, threshold: float) -> None:
+        """Assemble from parts (the trainer does this; callers use `load_model`)."""
+        self.index = index
+        self.relatedness = relatedness
+        self.stance = stance
+        self.threshold = threshold
+
+    def scores(self, headline: str, body: str) -> StanceScores:
+        """Relatedness and stance probabilities of a body towards a headline."""
+        related = self.relatedness.probabilities(self.index.relatedness_features(headline, body))["related"]
+        stance = self.stance.probabilities(self.index.stance_features(headline, body))
+        return StanceScores(related, stance["confirms"], stance["contradicts"], stance["mentions"], self.threshold)
+
+    def as_json(self) -> dict[str, object]:
+        """The JSON form stored in `stance_model.json`."""
+        return {"relatedness_features": list(RELATEDNESS_FEATURES), "stance_features": list(STANCE_FEATURES),
+                "threshold": round(self.threshold, 4), "unseen_idf": round(self.index.unseen_idf, 4),
+                "idf": {t: round(v, 3) for t, v in sorted(self.index.idf.items())},
+                "relatedness": self.relatedness.as_json(), "stance": self.stance.as_json()}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, object]) -> StanceModel:
+        """Read the JSON form back, refusing a file written for other features."""
+        if (tuple(data.get("relatedness_features", ())) != RELATEDNESS_FEATURES  # type: ignore[arg-type]
+                or tuple(data.get("stance_features", ())) != STANCE_FEATURES):  # type: ignore[arg-type]
+            raise StanceModelError("the stance model file was trained on other features; rerun "
+                                   "`python -m benchmarks.train_stance` to rebuild it")
+        index = TextIndex(data["idf"], float(data["unseen_idf"]))  # type: ignore[arg-type]
+        return cls(index, LinearModel.from_json(data["relatedness"]),  # type: ignore[arg-type]
+                   LinearModel.from_json(data["stance"]), float(data["threshold"]))  # type: ignore[arg-type]
+
+
+class StanceModelError(RuntimeError):
+    """The shipped stance model file is missing or does not fit this code."""
+
+
+@lru_cache(maxsize=1)
+def load_model(path: Path = MODEL_PATH) -> StanceModel:
+    """The shipped stance model, read once."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise StanceModelError(f"cannot read the stance model file {path.name}: {error}") from None
+    return StanceModel.from_json(data)
+
+
+def stance_scores(claim_text: str, item_title: str, item_body: str = "") -> StanceScores:
+    """Probabilities that an item concerns a claim and confirms, contradicts or only mentions it."""
+    text = f"{item_title.strip()}.\n{item_body}" if item_title.strip() else item_body
+    return load_model().scores(claim_text, text)
+
+
+def classify_stance(claim_text: str, item_title: str, item_body: str = "") -> Stance | None:
+    """The item's most likely stance towards the claim, or None when it is not about the claim."""
+    return stance_scores(claim_text, item_title, item_body).stance
