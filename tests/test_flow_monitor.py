@@ -166,3 +166,32 @@ def test_alert_targets_can_come_from_a_prefect_secret_block(
 
     assert summary.alerts_sent > 0 and summary.alerts_queued == 0
     assert alerts_log.read_text(encoding="utf-8").count("=== ") == summary.alerts_sent
+
+
+def test_each_bad_source_gets_its_named_error_recorded_while_the_good_ones_finish(
+    prefect_harness, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, feeds
+) -> None:
+    monkeypatch.setenv("CLAIMWATCH_DATABASE_URL", db_url)
+    monkeypatch.setenv("CLAIMWATCH_NOTIFY_URLS", "")
+    monkeypatch.setenv("CLAIMWATCH_HTTP_TIMEOUT", "1")
+    monkeypatch.setenv("CLAIMWATCH_MAX_RESPONSE_BYTES", "200000")
+    bad = {
+        "malformed": feeds.url("malformed.xml"),
+        "html-page": feeds.url("_fault/html"),
+        "server-error": feeds.url("_fault/status/500"),
+        "slow": feeds.url("_fault/slow?seconds=3"),
+        "oversized": feeds.url("_fault/huge?bytes=1000000"),
+    }
+    sources = tmp_path / "sources.yaml"
+    entries = [{"id": "google_news", "url": feeds.url("google_news.xml")}] + [{"id": k, "url": v} for k, v in bad.items()]
+    sources.write_text(yaml.safe_dump({"sources": entries}), encoding="utf-8")
+
+    summary = asyncio.run(monitor(sources_file=str(sources), derive_sources_from_claims=False))
+
+    kinds = {s.source_id: s.error_kind for s in summary.sources}
+    assert kinds == {"google_news": None, "malformed": "malformed", "html-page": "not_a_feed",
+                     "server-error": "http_status", "slow": "timeout", "oversized": "too_large"}
+    assert summary.new_items == 4 and summary.new_evidence
+    stored = {row.id: row for row in Repository(open_database(db_url)).list_sources()}
+    assert stored["slow"].last_status == "error" and stored["slow"].last_error_kind == "timeout"
+    assert stored["google_news"].last_status == "ok" and stored["google_news"].etag
