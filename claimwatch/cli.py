@@ -18,6 +18,9 @@ from rich.text import Text
 # Prefect's anonymous telemetry heartbeat also writes to its local SQLite database and
 # collides with flow runs ("database is locked"); claimwatch never needs it.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+# One "Finished in state Completed()" line per source fetch buries the run summary; task
+# states still show in the dashboard. Set the variable to INFO to get those lines back.
+os.environ.setdefault("PREFECT_LOGGING_LOGGERS_PREFECT_TASK_RUNS_LEVEL", "WARNING")
 
 app = typer.Typer(help="Watch news and filings for evidence about tracked claims.", no_args_is_help=True, add_completion=False)
 claims_app = typer.Typer(help="The claim registry.", no_args_is_help=True)
@@ -226,6 +229,85 @@ def rematch(
     except KeyError as exc:
         _fail(f"unknown claim id {exc.args[0]!r}")
     console.print(report.headline())
+
+
+@app.command()
+def backfill(
+    since: str = typer.Option(..., help="first day (YYYY-MM-DD, or an ISO timestamp; dates are UTC midnight)"),
+    until: Optional[str] = typer.Option(None, help="last day (default: now)"),
+    source: Optional[list[str]] = typer.Option(
+        None, "--source", help="edgar-search, federal-register or edgar-filings (repeatable; default: the first two)"
+    ),
+    claim: Optional[list[str]] = typer.Option(None, "--claim", help="only these claim ids (repeatable)"),
+    notify: bool = typer.Option(False, help="alert per evidence like the monitor (default: one digest at the end)"),
+    chunk_days: int = typer.Option(31, min=1, help="days per chunk (each chunk is one child flow run)"),
+) -> None:
+    """Search filings and the Federal Register over a past date range (a Prefect flow run; resumes when rerun)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from flows.backfill import BackfillConfigError, BackfillFailedError, ProgressEvent, progress_listener
+    from flows.backfill import backfill as backfill_flow
+
+    start, end = _parse_since(since), _parse_until(until)
+    bars: dict[str, int] = {}
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[detail]}"),
+        console=err, transient=False,
+    ) as progress:
+
+        def show(event: ProgressEvent) -> None:
+            # One bar per job; it advances by one chunk each time the job finishes (or skips) a chunk.
+            if event.job_key not in bars:
+                bars[event.job_key] = progress.add_task(Text(event.job_key).plain, total=None, detail="")
+            bar = bars[event.job_key]
+            detail = f"{event.since}..{event.until}: {event.pages} pages, {event.new_items} new items"
+            if event.status == "failed":
+                detail = f"{event.since}..{event.until}: failed ({event.error})"
+            progress.update(bar, detail=detail, advance=0 if event.status == "page" else 1)
+
+        try:
+            with progress_listener(show):
+                summary = asyncio.run(
+                    backfill_flow(since=start, until=end, sources=source or None, claims=claim or None,
+                                  notify=notify, chunk_days=chunk_days)
+                )
+        except BackfillConfigError as exc:
+            _fail(str(exc), 2)
+        except BackfillFailedError as exc:
+            progress.stop()
+            _print_backfill(exc.summary)
+            _fail(str(exc))
+    _print_backfill(summary)
+
+
+def _parse_until(value: Optional[str]) -> Optional[dt.datetime]:
+    if value is None:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        _fail(f"--until {value!r} is not a date (use YYYY-MM-DD or an ISO timestamp)", 2)
+    # A bare date still covers that whole day: the backfill works in whole UTC days.
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+
+
+def _print_backfill(summary) -> None:
+    table = Table(title="Backfill")
+    for column in ("job", "chunks done", "skipped", "failed", "pages", "new items", "last error"):
+        table.add_column(column, overflow="fold")
+    for key in summary.jobs:
+        results = [job for job in summary.job_results if job.job_key == key]
+        count = {status: sum(1 for job in results if job.status == status) for status in ("done", "skipped", "failed")}
+        errors = [f"{job.error_kind}: {job.error}" for job in results if job.error]
+        table.add_row(
+            _cell(key), _cell(count["done"], "green"), _cell(count["skipped"], "dim"),
+            _cell(count["failed"], "red" if count["failed"] else ""), _cell(sum(job.pages for job in results)),
+            _cell(sum(job.new_items for job in results)), _cell(errors[-1] if errors else ""),
+        )
+    console.print(table)
+    if summary.new_evidence:
+        print_evidence(summary.new_evidence, title="New evidence")
+    console.print(Text(summary.headline()))
 
 
 @claims_app.command("list")
