@@ -5,15 +5,15 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from rapidfuzz import fuzz
 
-from matchers.clustering import cluster_stories
+from matchers.clustering import cluster_stories, story_title
 from matchers.cues import Cue, find_cues, is_restriction
 from matchers.entities import ENTITY_ALIASES, canonical_entity, entity_pattern, find_entities
-from matchers.quantities import Figure, compare, extract_figures
+from matchers.quantities import Figure, canonical_unit, compare, extract_figures
 from matchers.text import has_cjk, normalise, sentences
 from matchers.verdict import Stance, Verdict
 from seeds.registry import Claim, Quantity
@@ -47,32 +47,47 @@ class _CompiledClaim:
     targets: tuple[str, ...]  # normalised statement and aliases for fuzzy scoring
     quantity: Quantity | None
     restriction: bool
+    speaker: re.Pattern[str] | None = None  # the claim's source named as the one saying it (see `_frame`)
 
 
 @dataclass(slots=True)
 class _ItemView:
     item: Item
     text: str
-    title: str
+    title: str  # normalised headline without the " - Publisher" suffix
     keywords: set[str]  # patterns of the claim keywords the text contains
     entities: frozenset[str]  # canonical organisations the text names
     _sentences: list[str] | None = None
     _figures: list[tuple[int, Figure]] | None = None
+    _cues: dict[int, list[Cue]] = field(default_factory=dict)
 
     @property
     def sentences(self) -> list[str]:
-        """The title, then the summary's sentences, all normalised."""
+        """The headline, then the summary's sentences (a summary that only repeats the headline is dropped)."""
         if self._sentences is None:
             summary = sentences(normalise(self.item.summary)) if self.item.summary else []
+            if summary and _repeats(summary[0], self.title):
+                summary = summary[1:]  # Google News: the summary is the headline and the publisher again
             self._sentences = [self.title, *summary]
         return self._sentences
 
     @property
     def figures(self) -> list[tuple[int, Figure]]:
-        """Each figure with the index of the sentence it stands in."""
+        """Each figure with the index of the sentence it stands in (extracted once per item)."""
         if self._figures is None:
             self._figures = [(i, f) for i, sentence in enumerate(self.sentences) for f in extract_figures(sentence)]
         return self._figures
+
+    def cues(self, index: int) -> list[Cue]:
+        """The stance cues of one sentence (found once per item)."""
+        found = self._cues.get(index)
+        if found is None:
+            found = self._cues[index] = find_cues(self.sentences[index])
+        return found
+
+
+def _repeats(sentence: str, title: str) -> bool:
+    return sentence.startswith(title[: max(20, len(title) - 5)]) or fuzz.ratio(sentence, title, score_cutoff=90) > 0
 
 
 _SUFFIXES = ("ations", "ation", "ments", "ment", "ings", "ing", "ies", "ers", "er", "res", "re", "ed", "es", "e", "s", "y")
@@ -80,6 +95,8 @@ _SUFFIXES = ("ations", "ation", "ments", "ment", "ings", "ing", "ies", "ers", "e
 
 def _stem_pattern(word: str) -> str:
     """A pattern for a word and its inflections: "investment" also finds "invest", "invested"."""
+    if word.isalpha() and 3 <= len(word) < 5:
+        return re.escape(word) + "(?:e?s)?"  # "visa" also finds "visas", "fee" "fees"
     if not word.isalpha() or len(word) < 5:
         return re.escape(word)
     for suffix in _SUFFIXES:
@@ -129,7 +146,69 @@ def compile_claim(claim: Claim) -> _CompiledClaim:
         if _is_topical(keyword) and not _is_figure(keyword) and canonical_entity(keyword) not in entity_names
     )
     targets = tuple(normalise(text) for text in (claim.statement, *claim.aliases))
-    return _CompiledClaim(claim, entities, keywords, targets, claim.quantity, is_restriction(claim.statement))
+    return _CompiledClaim(claim, entities, keywords, targets, claim.quantity, is_restriction(claim.statement),
+                          _speaker_pattern(claim, entity_names))
+
+
+def _speaker_pattern(claim: Claim, entity_names: set[str]) -> re.Pattern[str] | None:
+    """How a headline attributes words to the claim's speaker ("Huang:", "Patel says"), unless that is first-party.
+
+    A chief executive stating a fact about his own company (Huang on NVIDIA's China share) is evidence; a speaker
+    repeating his forecast or estimate, or his view of someone else's business, is not.
+    """
+    if not claim.speaker:
+        return None
+    speaker = normalise(claim.speaker)
+    if not claim.horizon and canonical_entity(speaker) in entity_names:
+        return None
+    surname = speaker.split()[-1]
+    return re.compile(_BOUNDED.format(re.escape(surname)) + _SAYS)
+
+
+def _scaled_unitless(figure: Figure, quantity: Quantity) -> bool:
+    """"500 million" beside "weekly users" in the same sentence: a count whose noun stands apart from it."""
+    unit, factor = canonical_unit(quantity.unit)
+    return not figure.unit and unit == "count" and figure.value >= 1e3 and compare(
+        Figure(figure.value, "count", figure.text, figure.start, figure.end, figure.high), quantity) == "different"
+
+
+def _is_specific(compiled: _CompiledClaim, evidence: _Evidence, *, alerting: bool = False) -> bool:
+    """True when the item carries the claim's own subject, not just its companies or a shared word.
+
+    Subject keywords count by how few claims share them ("H-1B" more than "investment"). A figure for the claim's
+    quantity (the same, a different or the old one) beside all of its companies counts as much as a subject keyword
+    when the claim names two companies, or when a one-company claim also has a subject term: "$30 billion" with
+    NVIDIA and OpenAI, "$38 billion" with Anthropic and "ARR". Claims naming no company need twice the evidence
+    before they take a side.
+    """
+    if evidence.missing_entities:
+        return False
+    figure = bool(evidence.same or evidence.different or evidence.reference)
+    pair = len(compiled.entities) >= 2
+    subject = evidence.topical + (SPECIFIC if figure and (pair or evidence.topical > 0) else 0)
+    if pair and evidence.topical > 0:
+        subject = max(subject, SPECIFIC)
+    needed = MIN_TOPICAL_WITHOUT_ENTITIES if alerting and not compiled.entities else SPECIFIC
+    return subject >= needed
+
+
+def _figures_disagree(evidence: _Evidence) -> bool:
+    """True when the earliest sentence stating a figure for the claim's subject states a different one."""
+    if not evidence.different:
+        return False
+    first_same = min((index for index, _ in evidence.same), default=None)
+    first_different = min(index for index, _ in evidence.different)
+    return first_same is None or first_different < first_same
+
+
+def _comparable_magnitude(figure: Figure, quantity: Quantity) -> bool:
+    """A figure within two orders of magnitude of the claim's can revise it; $215 is another fee than $100,000."""
+    unit, factor = canonical_unit(quantity.unit)
+    target = quantity.value * factor
+    if unit == "x" or target == 0 or figure.value == 0:
+        return True  # "1,000-fold" against "a billion-fold" is still the same kind of quantity
+    ratio = figure.value / target
+    return 0.01 <= ratio <= 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,8 +218,9 @@ class _Evidence:
     missing_entities: tuple[str, ...]
     keywords: tuple[str, ...]
     topical: float  # weight of the matched keywords that name the subject rather than a company
-    same: tuple[Figure, ...]
-    different: tuple[Figure, ...]
+    same: tuple[tuple[int, Figure], ...]  # (sentence index, figure) stating the claim's figure
+    different: tuple[tuple[int, Figure], ...]  # a clearly different figure for the same subject
+    reference: tuple[tuple[int, Figure], ...] = ()  # the claim's figure named as old value or expectation
 
 
 def _quantity_label(quantity: Quantity) -> str:
@@ -182,11 +262,14 @@ class Matcher:
         }
 
     def _view(self, item: Item) -> _ItemView:
-        text = normalise(item.text)
-        keywords = {pattern.pattern for anchor, pattern in self._anchored if anchor in text and pattern.search(text)}
+        view = _ItemView(item, "", story_title(item), set(), frozenset())
+        text = "\n".join(view.sentences)  # without the publisher: "Financial Times" is no "financing"
+        view.text = text
+        view.keywords = {pattern.pattern for anchor, pattern in self._anchored if anchor in text and pattern.search(text)}
         entities = set(find_entities(text))
         entities.update(name for name, pattern in self._unknown_entities.items() if pattern.search(text))
-        return _ItemView(item, text, normalise(item.title), keywords, frozenset(entities))
+        view.entities = frozenset(entities)
+        return view
 
     def _candidates(self, view: _ItemView) -> set[int]:
         found: set[int] = set()
@@ -205,55 +288,65 @@ class Matcher:
         topical = sum(term.weight for term in matched if not term.names_company)
         keyword_share = min(1.0, len(keywords) / max(1, min(KEYWORDS_FOR_FULL_CREDIT, len(compiled.keywords))))
         entity_share = len(entities) / len(compiled.entities) if compiled.entities else keyword_share
-        # Bound the score before the costly parts (figures, fuzzy): most candidates stop here.
-        figure_can_help = compiled.quantity is not None and compiled.entities and not missing
-        best_factor = 1.0 if topical >= SPECIFIC or figure_can_help else UNSPECIFIC_PENALTY
-        if compiled.quantity is None:
-            partial = W_KEYWORDS * keyword_share + W_ENTITIES * entity_share + W_QUANTITY * keyword_share
-            if (partial + W_FUZZY) * best_factor < self.threshold:
-                return None
-        elif (W_KEYWORDS * keyword_share + W_ENTITIES * entity_share + W_QUANTITY + W_FUZZY) * best_factor < self.threshold:
+        # Bound the score before the costly parts (figures, fuzzy): most candidates stop here. A story without
+        # any figure is neutral on the quantity (it scores like its keywords); a figure can only add.
+        base = W_KEYWORDS * keyword_share + W_ENTITIES * entity_share
+        can_be_specific = topical > 0 or (compiled.quantity is not None and len(compiled.entities) != 1)
+        best_factor = 1.0 if topical >= SPECIFIC or (can_be_specific and not missing) else UNSPECIFIC_PENALTY
+        best_quantity = 1.0 if compiled.quantity is not None else keyword_share
+        if (base + W_QUANTITY * best_quantity + W_FUZZY) * best_factor < self.threshold:
             return None
-        same: list[Figure] = []
-        different: list[Figure] = []
+        same: list[tuple[int, Figure]] = []
+        different: list[tuple[int, Figure]] = []
+        reference: list[tuple[int, Figure]] = []
         if compiled.quantity is not None:
             for sentence_index, figure in view.figures:
-                if figure.role:
-                    continue  # the old value in "from X to Y", or a share price/valuation beside the point
+                if figure.role == "aside":
+                    continue  # a share price or a valuation beside the point
                 outcome = compare(figure, compiled.quantity)
-                if outcome == "same":
-                    same.append(figure)
-                elif outcome == "different" and not compiled.claim.horizon and self._on_subject(
-                        view.sentences[sentence_index], compiled):
-                    # Only a figure stated next to the claim's own subject and companies is one "for the same
-                    # thing"; and a forecast ("by 2030") is not refuted by today's figure.
-                    different.append(figure)
-            quantity_share = 1.0 if same else (0.3 if different else 0.0)
-            partial = W_KEYWORDS * keyword_share + W_ENTITIES * entity_share + W_QUANTITY * quantity_share
-        # The claim's figure beside all of its companies is as telling as a subject keyword.
-        specific = topical + (SPECIFIC if same and compiled.entities and not missing else 0) >= SPECIFIC
-        factor = 1.0 if specific else UNSPECIFIC_PENALTY
+                if figure.role == "before":
+                    if outcome == "same":  # "short of $45 billion projections", "scaling back its $100 billion plan"
+                        reference.append((sentence_index, figure))
+                elif outcome == "same":
+                    same.append((sentence_index, figure))
+                elif (outcome == "different" or _scaled_unitless(figure, compiled.quantity)) and _comparable_magnitude(
+                        figure, compiled.quantity) and self._on_subject(view.sentences[sentence_index], compiled):
+                    # Only a figure stated next to the claim's own subject and companies is one "for the same thing".
+                    different.append((sentence_index, figure))
+        quantity_share = 1.0 if same else 0.7 if different or reference else keyword_share
+        partial = base + W_QUANTITY * quantity_share
+        evidence = _Evidence(0.0, entities, missing, keywords, topical, tuple(same), tuple(different), tuple(reference))
+        factor = 1.0 if _is_specific(compiled, evidence) else UNSPECIFIC_PENALTY
         if (partial + W_FUZZY) * factor < self.threshold:
             return None
         scorer = fuzz.partial_ratio if has_cjk(view.title) else fuzz.token_set_ratio
         fuzzy = max(scorer(view.title, target) for target in compiled.targets) / 100
-        score = (partial + W_FUZZY * fuzzy) * factor
-        return _Evidence(score, entities, missing, keywords, topical, tuple(same), tuple(different))
+        return replace(evidence, score=(partial + W_FUZZY * fuzzy) * factor)
 
     @staticmethod
     def _on_subject(sentence: str, compiled: _CompiledClaim) -> bool:
         return any(term.pattern.search(sentence) for term in compiled.keywords if not term.names_company) and all(
             term.pattern.search(sentence) for term in compiled.entities)
 
+    @staticmethod
+    def _carries(sentence_index: int, sentence: str, compiled: _CompiledClaim, evidence: _Evidence) -> bool:
+        """True when a sentence carries the claim's own subject: one of its terms or its figure, not just a company."""
+        return any(index == sentence_index for index, _ in (*evidence.same, *evidence.different, *evidence.reference)) \
+            or any(term.pattern.search(sentence) for term in compiled.keywords if not term.names_company)
+
     def _stance(self, view: _ItemView, compiled: _CompiledClaim, evidence: _Evidence) -> tuple[Stance, list[str]]:
         notes: list[str] = []
         if evidence.missing_entities:
             notes.append("does not name " + ", ".join(evidence.missing_entities))
             return "mentions", notes
-        needed = SPECIFIC if compiled.entities else MIN_TOPICAL_WITHOUT_ENTITIES
-        if evidence.topical + (SPECIFIC if evidence.same else 0) < needed:
+        if not _is_specific(compiled, evidence, alerting=True):
             return "mentions", notes  # too little of the claim's own subject to take a side on it
-        cues = self._cues(view, compiled)
+        frame = _frame(view.title, compiled)
+        if frame:
+            notes.append(frame)
+            return "mentions", notes
+        title_anchored = self._carries(0, view.title, compiled, evidence)
+        cues = self._cues(view, compiled, evidence, title_anchored)
         polar = [(cue, cue.polarity(compiled.restriction)) for cue in cues]
         confirm = [cue for cue, side in polar if side == "confirm" and (evidence.same or cue.kind != "measure")]
         contradict = [cue for cue, side in polar if side == "contradict"]
@@ -261,26 +354,26 @@ class Matcher:
         if contradict:
             notes.append("cue " + ", ".join(cue.label for cue in contradict[:3]))
             return "contradicts", notes
-        if evidence.different and not evidence.same:
+        if _figures_disagree(evidence):
             return "contradicts", notes
         if scoped:
             notes.append("cue " + ", ".join(cue.label for cue in scoped[:3]))
         if confirm and (evidence.same or compiled.quantity is None):
             notes.insert(0, "cue " + ", ".join(cue.label for cue in confirm[:3]))
             return "confirms", notes
-        if not cues and evidence.same and _states_plainly(view.title, evidence.same):
+        if not cues and _states_plainly(view.title, evidence.same):
             notes.insert(0, "headline states the figure")
             return "confirms", notes
         return "mentions", notes
 
-    def _cues(self, view: _ItemView, compiled: _CompiledClaim) -> list[Cue]:
-        """Cues of the headline when it has any (it states the news); else of summary sentences on the claim."""
-        title_cues = find_cues(view.title)
-        if title_cues:
-            return title_cues
-        claim_terms = [term.pattern for term in (*compiled.entities, *compiled.keywords)]
-        return [cue for sentence in view.sentences[1:] if any(p.search(sentence) for p in claim_terms)
-                for cue in find_cues(sentence)]
+    def _cues(self, view: _ItemView, compiled: _CompiledClaim, evidence: _Evidence, title_anchored: bool) -> list[Cue]:
+        """Cues of the headline when it carries the claim and has any; else of summary sentences that carry it."""
+        if title_anchored:
+            title_cues = view.cues(0)
+            if title_cues:
+                return title_cues
+        return [cue for index, sentence in enumerate(view.sentences) if index
+                and self._carries(index, sentence, compiled, evidence) for cue in view.cues(index)]
 
     def match_one(self, item: Item) -> list[Verdict]:
         """Verdicts for one item against every claim it relates to (story_id left empty)."""
@@ -307,12 +400,28 @@ class Matcher:
         return [_with_story(verdict, stories.get(verdict.item_id, verdict.item_id)) for verdict in verdicts]
 
 
-def _states_plainly(title: str, figures: tuple[Figure, ...]) -> bool:
-    """A headline that states the claim's figure as news, not as a question or an analysis."""
-    return any(figure.text in title for figure in figures) and not _QUESTION.search(title)
+def _states_plainly(title: str, figures: tuple[tuple[int, Figure], ...]) -> bool:
+    """A headline that states the claim's figure as news."""
+    return any(index == 0 for index, _ in figures)
 
 
-_QUESTION = re.compile(r"\?|？|\b(?:what|why|how|whether|could|may|might|analysis|explainer|opinion)\b|意味着|为何|如何|吗|能否")
+# Headlines that discuss rather than report: questions, explainers, opinion, worries.
+_DISCUSSION = re.compile(
+    r"\?|？|\b(?:what (?:\w+ ){0,6}means?|why|how|whether|analysis|explainer|opinion|commentary|worries|fears|"
+    r"concerns?|debate|critics?|bubble|drop in the bucket|tilts?)\b|意味着|为何|如何|吗|能否|分析称|泡沫|担忧"
+)
+_SAYS = r"(?:'s)?(?:\s+(?:and|&)\s+[a-z]+)?\s*(?::|says|said|pegs|predicts|expects|sees|thinks|argues|estimates|believes|told)"
+
+
+def _frame(title: str, compiled: _CompiledClaim) -> str:
+    """Why a headline takes no side on the claim whatever its verbs say, or "" when it may."""
+    if _DISCUSSION.search(title):
+        return "headline discusses rather than reports"
+    speaker = compiled.speaker
+    if speaker is not None and speaker.search(title):
+        # "Huang: $5 trillion a year makes sense" restates the claim; its source saying it again is no evidence.
+        return "the claim's own speaker restating it"
+    return ""
 
 
 def _with_story(verdict: Verdict, story_id: str) -> Verdict:
@@ -326,9 +435,9 @@ def _why(compiled: _CompiledClaim, evidence: _Evidence, notes: list[str]) -> str
     if compiled.quantity is not None:
         claimed = _quantity_label(compiled.quantity)
         if evidence.same:
-            parts.append(f"quantity {evidence.same[0].text} = claim {claimed}")
+            parts.append(f"quantity {evidence.same[0][1].text} = claim {claimed}")
         elif evidence.different:
-            parts.append(f"quantity {evidence.different[0].text} ≠ claim {claimed}")
+            parts.append(f"quantity {evidence.different[0][1].text} ≠ claim {claimed}")
     return "; ".join(parts)
 
 

@@ -61,7 +61,7 @@ _EN = re.compile(
     rf"(?P<cur>us\$|\$|usd ?|€|£)?(?<![a-z0-9.,\-])(?P<num>{_NUM}|\b(?:{_WORDNUM})\b)"
     rf"(?:\s?(?:-|to|and)\s?(?:us\$|\$)?(?P<num2>{_NUM})(?!\s?-?(?:year|yr)))?"
     rf"(?:(?P<scale>(?<=\d)(?:k|m|b|t|bn|mn|tn)\b|\s?-?(?:{_SCALE})\b))?"
-    rf"(?:\s?(?P<unit>%|percent\b|per cent\b|pct\b|-?fold\b|x\b|(?:us )?dollars?\b|usd\b|gigawatts?\b|gw\b|"
+    rf"(?:[\s-]?(?P<unit>%|percent\b|per cent\b|pct\b|-?fold\b|x\b|(?:us )?dollars?\b|usd\b|gigawatts?\b|gw\b|"
     rf"megawatts?\b|mw\b|terawatts?\b|tw\b|years?\b|(?:[a-z]{{1,3}}\d{{2,4}}[a-z]? )?(?:{_COUNT_NOUNS})\b|美元))?",
 )
 _FRACTION = re.compile(r"\b(?P<frac>a fifth|one fifth|a quarter|a third|one third|two thirds|three quarters|a tenth|one tenth)\b(?! of an? (?:million|billion|trillion|century))")
@@ -77,9 +77,16 @@ _PER_YEAR = re.compile(r"^\s?(?:a|per|each|every|/)\s?(?:year|yr|annum)\b|^\s?(?
 _PER_QUARTER = re.compile(r"^\s?(?:a|per|each|every|/)\s?quarter\b|^\s?quarterly\b|^\s?(?:每季度|一季度)")
 _PER_BEFORE_YEAR = re.compile(r"(?:annual|yearly|annually|per year|a year|每年|年度)\s?(?:\w+\s?){0,4}$")
 _BEFORE_ROLE = re.compile(
-    r"(?:(?:\bfrom|\binstead of|\brather than|\boriginally|\bpreviously|\bprior|\bnot|(?<!more )(?<!less )(?<!fewer )\bthan)"
+    r"(?:(?:\bfrom|\binstead of|\brather than|\boriginally|\bpreviously|\bprior|\bnot|(?<!more )(?<!less )(?<!fewer )\bthan|"
+    r"\bshort of|\bbelow|\bunder|\bdown from|\bcompared with|\bversus|\bvs\.?)"
     r"\s?(?:the |a |an |its )?(?:about |around |roughly |nearly |almost |some |earlier |original |planned |reported )?"
-    r"|(?:从|由|原先|原本|原计划|此前)[^，。,、；]{0,12})$"
+    r"|(?:从|由|原先|原本|原计划|此前|低于|不及|而非)[^，。,、；]{0,12})$"
+)
+# "short of $45 billion projections", "the $400 billion figure floated": a figure named as the expectation the news
+# is measured against, not as the news itself.
+_REFERENCE_AFTER = re.compile(
+    r"^\s?(?:-?a-year |a year |per year |annual )?(?:forecasts?|projections?|estimates?|predictions?|expectations?|"
+    r"targets?|figure|goal|pledge|promise|plan)\b|^\s?(?:的)?(?:预期|预测|目标)"
 )
 _ASIDE_AFTER = re.compile(r"^\s?(?:a|per) share\b|^\s?(?:market )?valuation\b|^\s?market (?:cap|value)|^\s?(?:first )?(?:tranche|instal?lment)")
 _ASIDE_BEFORE = re.compile(
@@ -147,7 +154,7 @@ def _role(text: str, start: int, end: int) -> str:
     before = text[max(0, start - 45) : start]
     if _ASIDE_BEFORE.search(before) or _ASIDE_AFTER.search(text[end : end + 25]):
         return "aside"
-    if _BEFORE_ROLE.search(before):
+    if _BEFORE_ROLE.search(before) or _REFERENCE_AFTER.search(text[end : end + 25]):
         return "before"
     return ""
 
