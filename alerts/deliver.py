@@ -129,6 +129,35 @@ def deliver_alerts(
     return results
 
 
+def deliver_message(message: AlertMessage, targets: Sequence[str]) -> list[DeliveryResult]:
+    """Send one message that is not an outbox alert (a backfill digest) to each target; results carry alert_id 0."""
+    results: list[DeliveryResult] = []
+    for url in dict.fromkeys(url.strip() for url in targets if url.strip()):
+        fingerprint = target_fingerprint(url)
+        try:
+            plugin = _instantiate(url)
+        except InvalidTargetError as exc:
+            log.warning("%s", exc)
+            results.append(DeliveryResult(0, fingerprint, False, str(exc)))
+            continue
+        if isinstance(plugin, NotifySlack):
+            plugin.use_blocks = True  # see _deliver_to_target: our mrkdwn is already escaped
+        body, body_format = _body_for(plugin, message)
+        with _capture_apprise_problems() as problems:
+            try:
+                ok = bool(plugin.notify(body=body, title=message.title, notify_type=NotifyType.INFO, body_format=body_format))
+            except Exception as exc:  # a plugin bug must not stop the other targets
+                ok = False
+                problems.append(f"{exc.__class__.__name__}: {_FILTER.redact(str(exc))}")
+        error = None
+        if not ok:
+            reason = problems[0] if problems else "the service did not accept the message"
+            error = _shorten(f"{_describe_plugin(plugin)} failed: {reason}")
+            log.warning("message not delivered to %s: %s", fingerprint, error)
+        results.append(DeliveryResult(0, fingerprint, ok, error))
+    return results
+
+
 def _deliver_to_target(
     url: str, alerts: Sequence[PendingAlert], messages: dict[int, AlertMessage], pace: float
 ) -> list[DeliveryResult]:
