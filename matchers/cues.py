@@ -23,10 +23,10 @@ _CUES: dict[CueKind, tuple[str, ...]] = {
         r"complet(?:e|es|ed)", r"deploy(?:s|ed)", r"rais(?:es|ed) (?:\w+ ){0,2}(?:guidance|forecast|outlook)",
         r"confirm(?:s|ed)", r"agree(?:s|d)?", r"reach(?:es|ed) (?:an? )?(?:deal|agreement)", r"launch(?:es|ed)",
         r"commit(?:s|ted)", r"pledg(?:e|es|ed)", r"reaffirm(?:s|ed)", r"on track", r"(?:goes|went) live",
-        r"(?:came|comes) online", r"impos(?:e|es|ed)", r"enforc(?:e|es|ed|ing)", r"collect(?:s|ed|ing)",
+        r"(?:came|comes) online", r"(?:remains?|stays?|still) (?:in (?:effect|place|force)|valid)", r"impos(?:e|es|ed)", r"enforc(?:e|es|ed|ing)", r"collect(?:s|ed|ing)",
         r"charg(?:es|ed|ing)", r"expand(?:s|ed)", r"invest(?:s|ed)", r"secur(?:es|ed)", r"won", r"wins",
         r"宣布", r"签署", r"签约", r"签订", r"达成", r"生效", r"批准", r"完成", r"部署", r"确认", r"证实", r"上线",
-        r"投产", r"启动", r"实施", r"维持", r"落地", r"征收", r"敲定", r"官宣", r"投资",
+        r"投产", r"继续有效", r"仍然有效", r"依然有效", r"启动", r"实施", r"维持", r"落地", r"征收", r"敲定", r"官宣", r"投资",
     ),
     "measure": (
         r"surpass(?:es|ed)", r"top(?:s|ped)?", r"exceed(?:s|ed)", r"hit(?:s)?", r"reach(?:es|ed)?", r"record",
@@ -43,13 +43,17 @@ _CUES: dict[CueKind, tuple[str, ...]] = {
         r"terminat(?:e|es|ed)", r"den(?:y|ies|ied)", r"refut(?:e|es|ed)", r"debunk(?:s|ed)?", r"false", r"hoax",
         r"fake", r"untrue", r"scal(?:e|es|ed|ing) back", r"slash(?:es|ed)?", r"shr(?:inks?|unk|ank)", r"no longer",
         r"revers(?:e|es|ed)", r"overturn(?:s|ed)?", r"invalidat(?:e|es|ed)", r"enjoin(?:s|ed)?", r"injunction",
-        r"drop(?:s|ped) (?:\w+ ){0,2}plans?", r"downgrad(?:e|es|ed)", r"not (?:yet )?(?:been )?finali[sz]ed",
+        r"drop(?:s|ped)? (?:\w+ ){0,2}plans?", r"laps(?:e|es|ed)", r"expir(?:e|es|ed)(?! on)", r"downgrad(?:e|es|ed)", r"not (?:yet )?(?:been )?finali[sz]ed",
         r"(?:has|have|had)n't (?:yet )?(?:been )?(?:signed|finali[sz]ed)", r"never (?:signed|finali[sz]ed|materiali[sz]ed)",
         r"no (?:signed |definitive |binding )?(?:deal|agreement|contract) (?:has been|was|yet)", r"non-binding", r"not (?:being |been )?(?:acquired|bought)",
-        r"取消", r"叫停", r"否认", r"搁置", r"撤销", r"撤回", r"终止", r"推翻", r"放弃", r"破裂", r"告吹", r"缩减",
+        r"取消", r"叫停", r"到期未续", r"未续签", r"未续", r"否认", r"搁置", r"撤销", r"撤回", r"终止", r"推翻", r"放弃", r"破裂", r"告吹", r"缩减",
         r"减半", r"削减", r"缩水", r"下调", r"废除", r"中止", r"谣言", r"不实", r"失效", r"尚未敲定", r"未最终确定", r"未签署",
     ),
     "restrict": (
+        r"(?:revok(?:e|es|ed|ing)|withdr(?:ew|aw|aws|awn)|rescind(?:s|ed)?|cancel(?:s|l?ed)?) (?:\w+ ){0,3}licen[cs]es?",
+        r"(?:can|could) no longer (?:ship|sell|export)|no longer (?:allowed|permitted) to (?:ship|sell|export)",
+        r"not (?:be )?(?:permitted|allowed) to (?:enter|be imported|be sold)|will not be sold",
+        r"(?:撤销|撤回|吊销)[^，。；,]{0,10}许可", r"无法继续(?:向|对)?[^，。；,]{0,6}(?:交付|出售|出口|销售)", r"不得(?:出售|出口|销售|进口)",
         r"ban(?:s|ned)?", r"bar(?:s|red)?", r"block(?:s|ed|ing)?", r"restrict(?:s|ed|ions?)?", r"curb(?:s|ed)?",
         r"prohibit(?:s|ed)?", r"tighten(?:s|ed)?", r"blacklist(?:s|ed)?", r"halt(?:s|ed)?", r"paus(?:e|es|ed)",
         r"suspend(?:s|ed)?", r"stop(?:s|ped)? (?:\w+ ){0,2}(?:sales|shipments|exports|production)", r"freez(?:e|es)|froze",
@@ -59,8 +63,9 @@ _CUES: dict[CueKind, tuple[str, ...]] = {
         r"lift(?:s|ed)?", r"eas(?:e|es|ed)", r"loosen(?:s|ed)?", r"relax(?:es|ed)?", r"resum(?:e|es|ed|ption)",
         r"allow(?:s|ed)? (?:\w+ ){0,4}(?:to )?(?:sell|ship|export|resume)", r"licen[cs]es? (?:were |was |are |is )?(?:granted|approved|issued)",
         r"grant(?:s|ed)? (?:\w+ ){0,3}licen[cs]es?", r"approv(?:es|ed) (?:\w+ ){0,4}(?:sales|exports|shipments)",
-        r"green ?light(?:s|ed)?", r"clear(?:s|ed) (?:\w+ ){0,3}to (?:sell|ship|export)", r"unban(?:s|ned)?",
-        r"恢复", r"解除", r"放宽", r"获批", r"松绑", r"许可证获批", r"允许",
+        r"green ?light(?:s|ed)?", r"(?:can|could|will be able to) (?:now )?(?:sell|ship|export)",
+        r"(?:secur|obtain)(?:e|es|ed|ing|s)? (?:\w+ ){0,2}licen[cs]es?", r"clear(?:s|ed) (?:\w+ ){0,3}to (?:sell|ship|export)", r"unban(?:s|ned)?",
+        r"恢复", r"解除", r"批准[^，。；,]{0,12}出口", r"获准", r"(?:获得|换取)[^，。；,]{0,4}许可", r"发放[^，。；,]{0,8}许可", r"放宽", r"获批", r"松绑", r"许可证获批", r"允许",
     ),
 }
 
@@ -69,8 +74,8 @@ _NEGATION = re.compile(
     r"(?:\b(?:not|no|never|without|neither|nor|dismiss(?:es|ed)? (?:reports?|claims?|talk)|"
     r"declin(?:es|ed|ing) to|refus(?:es|ed|ing) to|fail(?:s|ed)? to|rules? out|ruled out|no plans? to|unlikely to|"
     r"won't|wouldn't|isn't|wasn't|aren't|weren't|hasn't|haven't|didn't|doesn't|don't|den(?:y|ies|ied|ying)|"
-    r"reject(?:s|ed)?|refut(?:e|es|ed))\b|n't\b|不|未|没有|并未|否认|无意|没)"
-    r"[^.;:!?。；！？]{0,60}$"
+    r"reject(?:s|ed)?|refut(?:e|es|ed))\b|n't\b)[^.;:!?。；！？]{0,60}$"
+    r"|(?:否认|无意|驳回)[^。；！？：:\s]{0,30}$|(?:不|未|没有|并未|没)[^。；！？，,：:\s]{0,6}$"
 )
 # Uncertainty that makes a cue a report of possibility, not of fact.
 _HEDGE_ANY = re.compile(
@@ -89,7 +94,7 @@ _COMPILED: tuple[tuple[CueKind, re.Pattern[str]], ...] = tuple(
     (kind, re.compile("|".join(rf"(?<![a-z]){p}(?![a-z])" if p.isascii() else p for p in patterns)))
     for kind, patterns in _CUES.items()
 )
-_DENIAL = re.compile(r"den(?:y|ies|ied|ying)|reject(?:s|ed)?|refut(?:e|es|ed)|dismiss(?:es|ed)?|否认")
+_DENIAL = re.compile(r"den(?:y|ies|ied|ying)|reject(?:s|ed)?|refut(?:e|es|ed)|dismiss(?:es|ed)?|否认|驳回")
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +134,7 @@ class Cue:
 
 
 _RESTRICTION_CLAIM = re.compile(
-    r"\b(?:bars?|barred|bans?|banned|restrict\w*|export controls?|prohibit\w*|blocks?|blocked|curbs?)\b|禁止|管制|限制"
+    r"\b(?:bars?|barred|barring|bans?|banned|banning|restrict\w*|export controls?|prohibit\w*|blocks?|blocked|curbs?)\b|禁止|管制|限制"
 )
 
 

@@ -11,7 +11,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz
 
 from matchers.clustering import cluster_stories, story_title
-from matchers.cues import Cue, find_cues, is_restriction
+from matchers.cues import Cue, Polarity, find_cues, is_restriction
 from matchers.entities import ENTITY_ALIASES, canonical_entity, entity_pattern, find_entities
 from matchers.quantities import Figure, canonical_unit, compare, extract_figures
 from matchers.text import has_cjk, normalise, sentences
@@ -25,7 +25,8 @@ W_FUZZY, W_KEYWORDS, W_ENTITIES, W_QUANTITY = 0.30, 0.30, 0.25, 0.15
 KEYWORDS_FOR_FULL_CREDIT = 3
 UNSPECIFIC_PENALTY = 0.7
 SPECIFIC = 0.5  # topical weight that makes a story about the claim's subject: one keyword shared by <= 2 claims
-COMPETITION_MARGIN = 0.2  # claims scoring this far below an item's best claim are left out
+COMPETITION_MARGIN = 0.2
+OUTRANK_FACTOR = 3.0  # a rival claim on the same companies with this many times the subject evidence takes the story  # claims scoring this far below an item's best claim are left out
 # A claim naming no company needs twice the subject evidence (terms, or a term and its figure) to take a side.
 MIN_TOPICAL_WITHOUT_ENTITIES = 2 * SPECIFIC
 _BOUNDED = r"(?<![a-z0-9]){}(?![a-z0-9])"
@@ -162,7 +163,8 @@ def _speaker_pattern(claim: Claim, entity_names: set[str]) -> re.Pattern[str] | 
     if not claim.horizon and canonical_entity(speaker) in entity_names:
         return None
     surname = speaker.split()[-1]
-    return re.compile(_BOUNDED.format(re.escape(surname)) + _SAYS)
+    chinese = "".join(f"|{re.escape(name)}\\s?[:：]" for name in SPEAKER_NAMES.get(speaker, ()))
+    return re.compile(_BOUNDED.format(re.escape(surname)) + _SAYS + chinese)
 
 
 def _scaled_unitless(figure: Figure, quantity: Quantity) -> bool:
@@ -199,6 +201,20 @@ def _figures_disagree(evidence: _Evidence) -> bool:
     first_same = min((index for index, _ in evidence.same), default=None)
     first_different = min(index for index, _ in evidence.different)
     return first_same is None or first_different < first_same
+
+
+_FORECAST = re.compile(
+    r"\b(?:will|to (?:reach|hit|rise|fall|grow|account for|be|peak|top)|expects?|expected|forecasts?|projects?|projected|"
+    r"predicts?|sees|see|estimates?|outlook|by (?:the end of |end-)?20\d\d|in 20\d\d|through 20\d\d|over the next|"
+    r"within|decade)\b|将|预计|预期|预测|到20\d\d|20\d\d年"
+)
+
+
+def _organisations_in_order(sentence: str) -> list[str]:
+    """The known organisations a sentence names, in the order it first names them."""
+    found = [(match.start(), name) for name in find_entities(sentence)
+             if (match := entity_pattern(name).search(sentence)) is not None]
+    return [name for _, name in sorted(found)]
 
 
 def _comparable_magnitude(figure: Figure, quantity: Quantity) -> bool:
@@ -301,8 +317,8 @@ class Matcher:
         reference: list[tuple[int, Figure]] = []
         if compiled.quantity is not None:
             for sentence_index, figure in view.figures:
-                if figure.role == "aside":
-                    continue  # a share price or a valuation beside the point
+                if figure.role in ("aside", "if"):
+                    continue  # a share price, a valuation, a tranche, or a premise ("if all 10 gigawatts…")
                 outcome = compare(figure, compiled.quantity)
                 if figure.role == "before":
                     if outcome == "same":  # "short of $45 billion projections", "scaling back its $100 billion plan"
@@ -310,8 +326,7 @@ class Matcher:
                 elif outcome == "same":
                     same.append((sentence_index, figure))
                 elif (outcome == "different" or _scaled_unitless(figure, compiled.quantity)) and _comparable_magnitude(
-                        figure, compiled.quantity) and self._on_subject(view.sentences[sentence_index], compiled):
-                    # Only a figure stated next to the claim's own subject and companies is one "for the same thing".
+                        figure, compiled.quantity) and self._revises(view, sentence_index, compiled):
                     different.append((sentence_index, figure))
         quantity_share = 1.0 if same else 0.7 if different or reference else keyword_share
         partial = base + W_QUANTITY * quantity_share
@@ -328,6 +343,31 @@ class Matcher:
         return any(term.pattern.search(sentence) for term in compiled.keywords if not term.names_company) and all(
             term.pattern.search(sentence) for term in compiled.entities)
 
+    def _revises(self, view: _ItemView, sentence_index: int, compiled: _CompiledClaim) -> bool:
+        """Whether a different figure in this sentence is a new value for the claim's own quantity.
+
+        It must stand beside the claim's subject and companies, with one of the claim's companies as the actor
+        (SoftBank selling its NVIDIA stake is not NVIDIA's investment). For an aggregate over several companies
+        (hyperscaler capex) one company's figure is a component, not the total. A forecast is refuted by outcome
+        data (news after it fell due) or by another forecast, not by today's progress towards it.
+        """
+        sentence = view.sentences[sentence_index]
+        if not self._on_subject(sentence, compiled):
+            return False
+        named = _organisations_in_order(sentence)
+        if compiled.entities:
+            if named and named[0] not in {term.shown for term in compiled.entities}:
+                return False
+        elif sum(term.names_company for term in compiled.keywords) >= 2 and len(named) == 1:
+            return False
+        check_after = compiled.claim.check_after
+        if compiled.claim.horizon and check_after is not None:
+            published = view.item.published
+            due = published is not None and published.date() > check_after
+            if not due and not _FORECAST.search(sentence):
+                return False
+        return True
+
     @staticmethod
     def _carries(sentence_index: int, sentence: str, compiled: _CompiledClaim, evidence: _Evidence) -> bool:
         """True when a sentence carries the claim's own subject: one of its terms or its figure, not just a company."""
@@ -341,13 +381,13 @@ class Matcher:
             return "mentions", notes
         if not _is_specific(compiled, evidence, alerting=True):
             return "mentions", notes  # too little of the claim's own subject to take a side on it
-        frame = _frame(view.title, compiled)
+        title_anchored = self._carries(0, view.title, compiled, evidence)
+        frame = _frame(view, compiled, evidence, title_anchored)
         if frame:
             notes.append(frame)
             return "mentions", notes
-        title_anchored = self._carries(0, view.title, compiled, evidence)
-        cues = self._cues(view, compiled, evidence, title_anchored)
-        polar = [(cue, cue.polarity(compiled.restriction)) for cue in cues]
+        forecast_with_figure = bool(compiled.claim.horizon) and compiled.quantity is not None
+        polar = [] if forecast_with_figure else self._polar_cues(view, compiled, evidence, title_anchored)
         confirm = [cue for cue, side in polar if side == "confirm" and (evidence.same or cue.kind != "measure")]
         contradict = [cue for cue, side in polar if side == "contradict"]
         scoped = [cue for cue, side in polar if side is None]
@@ -361,31 +401,53 @@ class Matcher:
         if confirm and (evidence.same or compiled.quantity is None):
             notes.insert(0, "cue " + ", ".join(cue.label for cue in confirm[:3]))
             return "confirms", notes
-        if not cues and _states_plainly(view.title, evidence.same):
+        if not scoped and not contradict and _states_plainly(view.title, evidence.same):
             notes.insert(0, "headline states the figure")
             return "confirms", notes
         return "mentions", notes
 
-    def _cues(self, view: _ItemView, compiled: _CompiledClaim, evidence: _Evidence, title_anchored: bool) -> list[Cue]:
-        """Cues of the headline when it carries the claim and has any; else of summary sentences that carry it."""
+    def _polar_cues(self, view: _ItemView, compiled: _CompiledClaim, evidence: _Evidence,
+                    title_anchored: bool) -> list[tuple[Cue, Polarity | None]]:
+        """The headline's cues when it carries the claim and takes a side; else those of summary sentences on it."""
+        def read(index: int) -> list[tuple[Cue, Polarity | None]]:
+            sentence = view.sentences[index]
+            cues = view.cues(index)
+            if compiled.restriction and any(cue.kind == "restrict" for cue in cues):
+                # "revokes the licences, ending the revenue-share arrangement": the ending is part of the clampdown.
+                first = next(cue.start for cue in cues if cue.kind == "restrict")
+                cues = [cue for cue in cues if not (cue.kind == "undo" and cue.start > first)]
+            read_cues = []
+            for cue in cues:
+                side = cue.polarity(compiled.restriction)
+                if side == "confirm" and compiled.restriction and cue.kind in ("assert", "measure") \
+                        and not _RESTRICTION_WORDS.search(sentence):
+                    continue  # "agree to pay 15%" asserts a deal, not the ban
+                read_cues.append((cue, side))
+            return read_cues
+
         if title_anchored:
-            title_cues = view.cues(0)
-            if title_cues:
-                return title_cues
-        return [cue for index, sentence in enumerate(view.sentences) if index
-                and self._carries(index, sentence, compiled, evidence) for cue in view.cues(index)]
+            headline = read(0)
+            if any(side for _, side in headline) or (headline and not evidence.same):
+                return headline
+        return [pair for index, sentence in enumerate(view.sentences) if index
+                and self._carries(index, sentence, compiled, evidence) for pair in read(index)]
 
     def match_one(self, item: Item) -> list[Verdict]:
         """Verdicts for one item against every claim it relates to (story_id left empty)."""
         view = self._view(item)
         scored = [(self.claims[position], evidence) for position in sorted(self._candidates(view))
                   if (evidence := self._evidence(view, self.claims[position])) is not None]
+        scored = _settle_figures(scored)
         best = max((evidence.score for _, evidence in scored), default=0.0)
+        outranked = _outranked(scored)
         verdicts: list[Verdict] = []
         for compiled, evidence in scored:
             if evidence.score < self.threshold or evidence.score < best - COMPETITION_MARGIN:
                 continue
             stance, notes = self._stance(view, compiled, evidence)
+            if stance != "mentions" and compiled.claim.id in outranked:
+                stance = "mentions"
+                notes.append(f"{outranked[compiled.claim.id]} fits the story better")
             verdicts.append(Verdict(item.id, compiled.claim.id, stance, round(evidence.score, 4),
                                     _why(compiled, evidence, notes)))
         return verdicts
@@ -400,27 +462,78 @@ class Matcher:
         return [_with_story(verdict, stories.get(verdict.item_id, verdict.item_id)) for verdict in verdicts]
 
 
+def _settle_figures(scored: list[tuple[_CompiledClaim, _Evidence]]) -> list[tuple[_CompiledClaim, _Evidence]]:
+    """A figure that states one claim's quantity is that claim's: it cannot also refute another claim.
+
+    "$100 billion of annualised revenue" confirms the industry-wide forecast; it says nothing against OpenAI's own.
+    """
+    owned = {(index, figure.start) for _, evidence in scored for index, figure in (*evidence.same, *evidence.reference)}
+    settled = []
+    for compiled, evidence in scored:
+        different = tuple(pair for pair in evidence.different if (pair[0], pair[1].start) not in owned)
+        settled.append((compiled, evidence if different == evidence.different else replace(evidence, different=different)))
+    return settled
+
+
+def _outranked(scored: list[tuple[_CompiledClaim, _Evidence]]) -> dict[str, str]:
+    """Claims about the same companies compete: one whose subject evidence is far weaker than a rival's is left out.
+
+    "Nvidia unveils Rubin CPX" is about the CPX claim (two of its terms), not about Vera Rubin (one shared word).
+    """
+    beaten: dict[str, str] = {}
+    for compiled, evidence in scored:
+        if not compiled.entities or evidence.missing_entities:
+            continue
+        names = {term.shown for term in compiled.entities}
+        for rival, rival_evidence in scored:
+            if rival is compiled or rival_evidence.missing_entities or {t.shown for t in rival.entities} != names:
+                continue
+            if rival_evidence.topical >= OUTRANK_FACTOR * max(evidence.topical, SPECIFIC) and not evidence.same:
+                beaten[compiled.claim.id] = rival.claim.id
+                break
+    return beaten
+
+
 def _states_plainly(title: str, figures: tuple[tuple[int, Figure], ...]) -> bool:
     """A headline that states the claim's figure as news."""
     return any(index == 0 for index, _ in figures)
 
 
-# Headlines that discuss rather than report: questions, explainers, opinion, worries.
+# Headlines that discuss rather than report: questions, explainers, opinion, worries, impact stories.
 _DISCUSSION = re.compile(
-    r"\?|？|\b(?:what (?:\w+ ){0,6}means?|why|how|whether|analysis|explainer|opinion|commentary|worries|fears|"
-    r"concerns?|debate|critics?|bubble|drop in the bucket|tilts?)\b|意味着|为何|如何|吗|能否|分析称|泡沫|担忧"
+    r"\?|？|\b(?:what (?:\w+ ){0,6}means?|what (?:\w+ ){0,3}(?:need|needs) to know|what to know|why|how|whether|"
+    r"analysis|explainer|opinion|commentary|worries|fears|concerns?|debate|critics?|bubble|drop in the bucket|"
+    r"tilts?|barely|dent)\b|意味着|为何|如何|吗|能否|分析称|泡沫|担忧|几何|影响"
 )
+_SUMMARY_DISCUSSION = re.compile(r"\b(?:an? (?:explainer|analysis|opinion|column)|this article)\b|本文|分析称")
 _SAYS = r"(?:'s)?(?:\s+(?:and|&)\s+[a-z]+)?\s*(?::|says|said|pegs|predicts|expects|sees|thinks|argues|estimates|believes|told)"
+# Chinese renderings of the seed documents' speakers, as Chinese headlines attribute them ("帕特尔：…").
+SPEAKER_NAMES: dict[str, tuple[str, ...]] = {
+    "jensen huang": ("黄仁勋",), "dylan patel": ("帕特尔",), "brad gerstner": ("格斯特纳",),
+}
+# "Walmart pauses offers after $100,000 fee": the claim is the backdrop of an impact story.
+_IMPACT = re.compile(r"\b(?:after|amid|because of|due to|over|in response to|ahead of)\s(?:the |a |its |new )?$|受[^，。]{0,4}$|因[^，。]{0,4}$")
+_HEDGED_HEADLINE = re.compile(r"\b(?:would|could|might|may|if)\b|若|如果|或将|或为|可能")
+_RESTRICTION_WORDS = re.compile(
+    r"\b(?:ban\w*|bar(?:s|red|ring)?|block\w*|restrict\w*|curb\w*|controls?|rules?|prohibit\w*|licen[cs]\w*|"
+    r"entity list|blacklist\w*)\b|禁|管制|限制|许可|规则"
+)
 
 
-def _frame(title: str, compiled: _CompiledClaim) -> str:
-    """Why a headline takes no side on the claim whatever its verbs say, or "" when it may."""
-    if _DISCUSSION.search(title):
-        return "headline discusses rather than reports"
+def _frame(view: _ItemView, compiled: _CompiledClaim, evidence: _Evidence, title_anchored: bool) -> str:
+    """Why an item takes no side on the claim whatever its verbs say, or "" when it may."""
+    title = view.title
+    if _DISCUSSION.search(title) or (len(view.sentences) > 1 and _SUMMARY_DISCUSSION.search(view.sentences[1])):
+        return "discusses rather than reports"
     speaker = compiled.speaker
     if speaker is not None and speaker.search(title):
         # "Huang: $5 trillion a year makes sense" restates the claim; its source saying it again is no evidence.
         return "the claim's own speaker restating it"
+    for index, figure in evidence.same:
+        if index == 0 and _IMPACT.search(title[max(0, figure.start - 20) : figure.start]):
+            return "takes the claim as given"
+    if title_anchored and not compiled.claim.horizon and _HEDGED_HEADLINE.search(title):
+        return "headline is conditional"  # "a full 10GW build would bring…": no news about the claim itself
     return ""
 
 

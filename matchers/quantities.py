@@ -25,7 +25,7 @@ class Figure:
     end: int
     high: float | None = None  # upper bound of a range such as "5-7 GW"
     per: str | None = None  # year | quarter | month
-    role: str = ""  # "before": the old value in "from X to Y"; "aside": a share price, valuation…
+    role: str = ""  # "before": old value or expectation ("from X to Y", "short of X"); "aside": a share price…; "if": a premise
 
     @property
     def upper(self) -> float:
@@ -64,6 +64,7 @@ _EN = re.compile(
     rf"(?:[\s-]?(?P<unit>%|percent\b|per cent\b|pct\b|-?fold\b|x\b|(?:us )?dollars?\b|usd\b|gigawatts?\b|gw\b|"
     rf"megawatts?\b|mw\b|terawatts?\b|tw\b|years?\b|(?:[a-z]{{1,3}}\d{{2,4}}[a-z]? )?(?:{_COUNT_NOUNS})\b|美元))?",
 )
+_PERCENT_RANGE = re.compile(rf"(?<![a-z0-9.,\-])(?P<num>{_NUM})\s?%\s?(?:-|to|至|到)\s?(?P<num2>{_NUM})\s?%")
 _FRACTION = re.compile(r"\b(?P<frac>a fifth|one fifth|a quarter|a third|one third|two thirds|three quarters|a tenth|one tenth)\b(?! of an? (?:million|billion|trillion|century))")
 _ZH_NUM = r"\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+"
 _ZH = re.compile(
@@ -88,11 +89,13 @@ _REFERENCE_AFTER = re.compile(
     r"^\s?(?:-?a-year |a year |per year |annual )?(?:forecasts?|projections?|estimates?|predictions?|expectations?|"
     r"targets?|figure|goal|pledge|promise|plan)\b|^\s?(?:的)?(?:预期|预测|目标)"
 )
+# "if OpenAI fills all 10 gigawatts", "若10吉瓦全部采用…": a figure inside a condition is a premise, not news.
+_CONDITION = re.compile(r"(?:\bif\b|\bunless\b|\bwere\b|若|如果|假如|倘若)[^,;:，；。]{0,24}$")
 _ASIDE_AFTER = re.compile(r"^\s?(?:a|per) share\b|^\s?(?:market )?valuation\b|^\s?market (?:cap|value)|^\s?(?:first )?(?:tranche|instal?lment)")
 _ASIDE_BEFORE = re.compile(
     r"(?:valued at|valuation of|valuation|market (?:cap|capitalisation|capitalization|value) of|worth|price of|"
     r"shares? (?:rose|fell|jumped|dropped|gained|lost|climbed|slid|slipped|surged|sank|tumbled|rallied|were up|were down|up|down)(?: by)?|"
-    r"stock (?:rose|fell|jumped|dropped|gained|lost|climbed|slid|up|down)(?: by)?|first|估值|市值|股价|首笔)\s?(?:about |around |nearly |almost |约)?$"
+    r"stock (?:rose|fell|jumped|dropped|gained|lost|climbed|slid|up|down)(?: by)?|first|估值|市值|股价|首笔|首期)\s?(?:about |around |nearly |almost |约)?$"
 )
 
 
@@ -156,6 +159,8 @@ def _role(text: str, start: int, end: int) -> str:
         return "aside"
     if _BEFORE_ROLE.search(before) or _REFERENCE_AFTER.search(text[end : end + 25]):
         return "before"
+    if _CONDITION.search(text[max(0, start - 24) : start]):
+        return "if"
     return ""
 
 
@@ -171,6 +176,8 @@ def extract_figures(text: str) -> list[Figure]:
         figures.append(Figure(value, unit, text[start:end].strip(), start, end, high,
                               _per(text, start, end), _role(text, start, end)))
 
+    for match in _PERCENT_RANGE.finditer(text):
+        add(float(match["num"].replace(",", "")), "%", match.start(), match.end(), float(match["num2"].replace(",", "")))
     for match in _FRACTION.finditer(text):
         add(_FRACTIONS[match["frac"]], "%", match.start(), match.end())
     for match in _EN.finditer(text):
