@@ -32,6 +32,9 @@ import httpx
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import acreate_markdown_artifact, acreate_progress_artifact, aupdate_progress_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.client.orchestration import get_client
+from prefect.concurrency.asyncio import rate_limit
+from prefect.exceptions import ObjectNotFound
 
 from alerts import deliver_message, render_digest
 from claimwatch.settings import Settings, get_settings
@@ -52,6 +55,13 @@ SOURCE_KINDS: tuple[str, ...] = ("edgar-search", "federal-register", "edgar-fili
 # filings: not a true date-range search, so it runs only when asked for (--source edgar-filings).
 DEFAULT_SOURCE_KINDS: tuple[str, ...] = ("edgar-search", "federal-register")
 MAX_ALERT_ROUNDS = 50  # notify=True: the outbox hands out 100 alerts at a time
+# Optional Prefect global concurrency limit shared by every worker process that talks to the SEC:
+#   prefect gcl create sec-edgar --limit 5 --slot-decay-per-second 5
+# (a rate limit: each slot decays instead of being released). When it exists, every EDGAR page
+# takes a slot from it. It is only checked for once per chunk, because `rate_limit()` on a limit
+# that was never created just logs a warning and lets the call through; the in-process limiter in
+# sources.ratelimit holds on its own either way.
+SEC_CONCURRENCY_LIMIT = "sec-edgar"
 
 
 class BackfillConfigError(ValueError):
@@ -453,6 +463,7 @@ async def backfill_job_task(
     settings: Settings,
     notify: bool,
     keywords: Sequence[str] = (),
+    sec_limit: bool = False,
 ) -> JobResult:
     """Run one job over one chunk from its checkpoint: store, match and record each page, then checkpoint it."""
     logger = get_run_logger()
@@ -468,7 +479,10 @@ async def backfill_job_task(
         logger.info("Resuming %s in %s..%s after %d pages", job.key, chunk.since, chunk.until, pages_done)
     pages = items = new_items = 0
     evidence: list[EvidenceRecord] = []
+    paced = sec_limit and job.kind.startswith("edgar")
     try:
+        if paced:
+            await rate_limit(SEC_CONCURRENCY_LIMIT)
         async for page_items, cursor in _pages(client, job, chunk, checkpoint, settings, keywords):
             fresh = repo.add_items(page_items) if page_items else []
             # Only fresh items are matched: the rest already went through a matcher when first stored.
@@ -480,6 +494,8 @@ async def backfill_job_task(
                              items_seen=items_seen + items, new_items=new_total + new_items)
             _report(ProgressEvent(job.key, chunk.since, chunk.until, "page", pages_done + pages,
                                   items_seen + items, new_total + new_items))
+            if paced and cursor is not None:
+                await rate_limit(SEC_CONCURRENCY_LIMIT)  # a slot for the next page's request
     except SourceError as exc:
         message = exc.message
         checkpoints.record_failure(job.key, chunk.since, chunk.until, f"{exc.kind}: {message}")
@@ -492,6 +508,15 @@ async def backfill_job_task(
     _report(ProgressEvent(job.key, chunk.since, chunk.until, "done", pages_done + pages, items_seen + items,
                           new_total + new_items))
     return JobResult(job.key, job.kind, chunk.since, chunk.until, "done", pages, items, new_items, tuple(evidence))
+
+
+async def _limit_exists(name: str) -> bool:
+    async with get_client() as client:
+        try:
+            await client.read_global_concurrency_limit_by_name(name)
+        except ObjectNotFound:
+            return False
+    return True
 
 
 def _settings(database_url: str | None) -> Settings:
@@ -526,12 +551,15 @@ async def backfill_chunk(
         # claim's query is often evidence for another.
         matcher = Matcher(active_claims(all_claims), threshold=settings.match_threshold)
         chunk = Chunk(since, until)
+        sec_limit = any(job.kind.startswith("edgar") for job in jobs) and await _limit_exists(SEC_CONCURRENCY_LIMIT)
         results = []
         async with make_client(settings) as client:
             for job in jobs:
                 keywords = registry_keywords(c for c in selected if c.id in job.claim_ids)
                 results.append(
-                    await backfill_job_task(job, chunk, repo, checkpoints, matcher, client, settings, notify, keywords)
+                    await backfill_job_task(
+                        job, chunk, repo, checkpoints, matcher, client, settings, notify, keywords, sec_limit
+                    )
                 )
     finally:
         database.dispose()
