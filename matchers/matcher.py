@@ -106,7 +106,7 @@ def _stem_pattern(word: str) -> str:
             break
     stem = re.escape(word)
     stem = re.sub(r"i[sz]$", "i[sz]", stem)  # annualised / annualized
-    return stem.replace("licenc", "licen[cs]") + "[a-z]*"
+    return stem.replace("licenc", "licen[cs]").replace("licens", "licen[cs]") + "[a-z]*"
 
 
 def _term(shown: str) -> _Term:
@@ -125,6 +125,8 @@ def _anchor(keyword: str) -> str:
         return text
     pieces = re.findall(r"[a-z0-9]+", text)
     longest = max(pieces, key=len, default=text)
+    if len(longest) < 5:
+        return longest  # short words are matched whole (plus a plural ending)
     stem = re.sub(r"\[a-z\]\*$", "", _stem_pattern(longest)) if longest.isalpha() else longest
     return re.sub(r"i\[sz\]$", "i", stem).replace("licen[cs]", "licen")
 
@@ -486,9 +488,12 @@ def _outranked(scored: list[tuple[_CompiledClaim, _Evidence]]) -> dict[str, str]
             continue
         names = {term.shown for term in compiled.entities}
         for rival, rival_evidence in scored:
-            if rival is compiled or rival_evidence.missing_entities or {t.shown for t in rival.entities} != names:
+            rival_names = {t.shown for t in rival.entities}
+            if rival is compiled or rival_evidence.missing_entities or not rival_names >= names:
                 continue
-            if rival_evidence.topical >= OUTRANK_FACTOR * max(evidence.topical, SPECIFIC) and not evidence.same:
+            # A rival naming more of the story's companies needs only as much subject; an equal one far more.
+            needed = evidence.topical if rival_names > names else OUTRANK_FACTOR * max(evidence.topical, SPECIFIC)
+            if rival_evidence.topical >= needed and _is_specific(rival, rival_evidence) and not evidence.same:
                 beaten[compiled.claim.id] = rival.claim.id
                 break
     return beaten
