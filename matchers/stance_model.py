@@ -36,29 +36,30 @@ _STOPWORDS = frozenset(
     who whom why will with would you your yours s t says said say new one two also like get got via""".split()
 )
 
-# Words with which a text refutes a story: debunking, denial, fabrication. FNC-1's "disagree" is mostly this.
-_REFUTE = re.compile(
-    r"\b(?:hoax(?:es)?|fake[sd]?|false(?:ly|hood)?|debunk\w*|fabricat\w*|satir\w*|parody|spoof|prank|"
-    r"not true|untrue|no truth|no evidence|baseless|unfounded|groundless|didn't happen|did not happen|"
-    r"never happened|misleading|bogus|den(?:y|ies|ied|ying|ial)|refut\w*|dismiss\w*|made(?:-| )up|"
-    r"photoshop\w*|doctored|fraud\w*|scam\w*|myth|urban legend|not real|isn't real|incorrect|erroneous\w*|"
-    r"retract\w*|correction|misreport\w*|rumou?rs? (?:is|are|was|were) (?:false|untrue|wrong)|"
-    r"nothing to do with|alive and well|not dead|isn't dead|no such|never (?:said|did|was|were|had))\b"
-)
-# Reporting without endorsement: the text passes the story on ("mentions").
-_HEDGE = re.compile(
-    r"\b(?:reportedly|allegedly|alleged|claim(?:s|ed|ing)?|according to|unconfirmed|rumou?r\w*|purported\w*|"
-    r"apparent(?:ly)?|supposed(?:ly)?|may|might|could|possibl[ey]|unverified|speculat\w*|if true|unclear|"
-    r"not (?:yet )?(?:been )?(?:confirmed|verified)|cannot be (?:confirmed|verified)|appears? to|seem(?:s|ed)? to|"
-    r"believed to|suggest\w*|report(?:s|ed)?|circulat\w*|viral|would|whether|if)\b"
-)
-# Words with which a text vouches for a story: confirmation, official statements, evidence shown.
-_SUPPORT = re.compile(
-    r"\b(?:confirm(?:s|ed|ing|ation)?|official(?:ly|s)?|announc\w*|reveal\w*|verified|indeed|proof|proves?|"
-    r"proven|footage|video shows|photos? shows?|statement|told|admit\w*|acknowledg\w*|true|in fact|actually|"
-    r"has been|have been|was found|were found|arrested|charged)\b"
-)
-_NEGATION = re.compile(r"\b(?:not|no|never|none|nobody|nothing|neither|nor|without)\b|n't\b")
+# Word families counted per sentence. The stance features are how often each occurs in the whole text, in its
+# lead and in the sentences closest to the claim. "fabricated" and "denied" are FNC-1's "disagree": viral
+# stories debunked; "reported" and "uncertain" mark a text that passes a story on without vouching ("discuss").
+_LEXICONS: dict[str, re.Pattern[str]] = {name: re.compile(pattern) for name, pattern in {
+    "fabricated": r"\b(?:hoax(?:es|er)?|fake[sd]?|false(?:ly|hood)?|debunk\w*|fabricat\w*|satir\w*|parody|spoof\w*|"
+                  r"prank\w*|photoshop\w*|doctored|fraud\w*|scam\w*|bogus|made(?:-| )up|myth|urban legend|"
+                  r"not real|isn't real|misleading|gag|joke)\b",
+    "denied": r"\b(?:den(?:y|ies|ied|ying|ial)|refut\w*|dismiss\w*|not true|untrue|no truth|no evidence|baseless|"
+              r"unfounded|groundless|didn't happen|did not happen|never happened|incorrect|erroneous\w*|retract\w*|"
+              r"correction|misreport\w*|nothing to do with|alive and well|not dead|isn't dead|no such|"
+              r"rumou?rs? (?:is|are|was|were) (?:false|untrue|wrong)|never (?:said|did|was|were|had))\b",
+    "reported": r"\b(?:reportedly|allegedly|alleged|claim(?:s|ed|ing)?|according to|unconfirmed|rumou?r\w*|"
+                r"purported\w*|supposed(?:ly)?|unverified|report(?:s|ed)?|circulat\w*|viral|speculat\w*)\b",
+    "uncertain": r"\b(?:may|might|could|would|possibl[ey]|if|whether|unclear|apparent(?:ly)?|appears? to|"
+                 r"seem(?:s|ed)? to|believed to|suggest\w*|not (?:yet )?(?:been )?(?:confirmed|verified)|"
+                 r"cannot be (?:confirmed|verified)|unknown|unclear)\b",
+    "support": r"\b(?:confirm(?:s|ed|ing|ation)?|official(?:ly|s)?|announc\w*|reveal\w*|verified|indeed|proof|"
+               r"proves?|proven|footage|video shows|photos? shows?|statement|told|admit\w*|acknowledg\w*|true|"
+               r"in fact|actually|has been|have been|was found|were found|arrested|charged)\b",
+    "doubt": r"\b(?:doubt\w*|skeptic\w*|sceptic\w*|suspicio\w*|question\w*|unlikely|however|but|despite|"
+             r"although|turns? out|turned out|in reality|actually)\b",
+    "negation": r"\b(?:not|no|never|none|nobody|nothing|neither|nor|without)\b|n't\b",
+}.items()}
+_REFUTING = ("fabricated", "denied")
 
 
 def _lower(text: str) -> str:
@@ -70,9 +71,27 @@ def _split_sentences(text: str) -> list[str]:
     return [part.strip() for part in _SENTENCE_END.split(text) if part and part.strip()]
 
 
+_NUMBER_WORDS = {"1": "one", "first": "one", "2": "two", "second": "two", "3": "three", "third": "three",
+                 "4": "four", "fourth": "four", "5": "five", "fifth": "five", "10": "ten", "tenth": "ten"}
+_SUFFIXES = ("ing", "ed", "es", "s", "ly")
+
+
+def _stem(token: str) -> str:
+    """A cheap stemmer: drop one inflection, fold a final y, keep six letters ("boobed" ~ "boobs", "denied" ~ "deny")."""
+    token = _NUMBER_WORDS.get(token, token)
+    for suffix in _SUFFIXES:
+        if token.endswith(suffix) and len(token) - len(suffix) >= 3:
+            token = token[: -len(suffix)]
+            break
+    if token.endswith("y") and len(token) > 3:
+        token = token[:-1] + "i"
+    return token[:6]
+
+
 def _terms(text: str) -> list[str]:
-    """Content words of lower-cased text, cut to six letters: a cheap stemmer ("denied" ~ "denies")."""
-    return [token[:6] for token in _TOKEN.findall(text) if len(token) > 1 and token not in _STOPWORDS]
+    """Stemmed content words of lower-cased text."""
+    return [_stem(token) for token in _TOKEN.findall(text) if token not in _STOPWORDS and (
+        len(token) > 1 or token.isdigit())]
 
 
 def _bigrams(terms: Sequence[str]) -> set[tuple[str, str]]:
@@ -92,8 +111,8 @@ def _cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
     return sum(w * b.get(term, 0.0) for term, w in a.items())
 
 
-def _rate(pattern: re.Pattern[str], text: str) -> int:
-    return len(pattern.findall(text))
+def _counts(text: str) -> tuple[int, ...]:
+    return tuple(len(pattern.findall(text)) for pattern in _LEXICONS.values())
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,10 +120,7 @@ class _Sentence:
     text: str
     terms: frozenset[str]
     vector: dict[str, float]
-    refute: int
-    hedge: int
-    support: int
-    negation: int
+    counts: tuple[int, ...]  # occurrences of each lexicon, in _LEXICONS order
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,12 +131,11 @@ class _Body:
     bigrams: frozenset[tuple[str, str]]
     vector: dict[str, float]
     lead_vector: dict[str, float]
+    lead_terms: frozenset[str]
     sentences: tuple[_Sentence, ...]
-    refute: float
-    hedge: float
-    support: float
-    negation: float
+    rates: tuple[float, ...]  # occurrences of each lexicon per sentence
     questions: float
+    quotes: float
     length: float
 
 
@@ -129,10 +144,12 @@ class _Headline:
     terms: tuple[str, ...]
     vector: dict[str, float]
     weight: dict[str, float]  # IDF of each distinct term
-    refute: bool
-    hedge: bool
-    negation: bool
+    counts: tuple[int, ...]
     question: bool
+
+
+def _sums(sentences: Sequence[_Sentence]) -> list[int]:
+    return [sum(column) for column in zip(*(s.counts for s in sentences))] or [0] * len(_LEXICONS)
 
 
 class TextIndex:
@@ -169,9 +186,7 @@ class TextIndex:
             terms = tuple(_terms(lowered))
             found = self._headlines[text] = _Headline(
                 terms, _vector(terms, self.idf, self.unseen_idf),
-                {t: self.idf.get(t, self.unseen_idf) for t in set(terms)},
-                _REFUTE.search(lowered) is not None, _HEDGE.search(lowered) is not None,
-                _NEGATION.search(lowered) is not None, "?" in text)
+                {t: self.idf.get(t, self.unseen_idf) for t in set(terms)}, _counts(lowered), "?" in text)
         return found
 
     def _analyse_body(self, text: str) -> _Body:
@@ -180,17 +195,15 @@ class TextIndex:
         sentences = []
         for part in parts:
             terms = _terms(part)
-            sentences.append(_Sentence(part, frozenset(terms), _vector(terms, self.idf, self.unseen_idf),
-                                       _rate(_REFUTE, part), _rate(_HEDGE, part), _rate(_SUPPORT, part),
-                                       _rate(_NEGATION, part)))
+            sentences.append(_Sentence(part, frozenset(terms), _vector(terms, self.idf, self.unseen_idf), _counts(part)))
         all_terms = _terms(lowered)
         lead_terms = [t for s in parts[:LEAD_SENTENCES] for t in _terms(s)]
         n = len(parts)
         return _Body(frozenset(all_terms), frozenset(_bigrams(all_terms)),
                      _vector(all_terms, self.idf, self.unseen_idf), _vector(lead_terms, self.idf, self.unseen_idf),
-                     tuple(sentences), sum(s.refute for s in sentences) / n, sum(s.hedge for s in sentences) / n,
-                     sum(s.support for s in sentences) / n, sum(s.negation for s in sentences) / n,
-                     lowered.count("?") / n, math.log1p(len(all_terms)))
+                     frozenset(lead_terms), tuple(sentences), tuple(total / n for total in _sums(sentences)),
+                     lowered.count("?") / n, (lowered.count('"') + lowered.count("\u201c")) / n,
+                     math.log1p(len(all_terms)))
 
     def relatedness_features(self, headline: str, body: str) -> list[float]:
         """Features saying whether the body concerns the headline at all."""
@@ -211,49 +224,49 @@ class TextIndex:
             sum(head.weight[t] for t in shared) / total_weight,
             len(head_bigrams & text.bigrams) / len(head_bigrams) if head_bigrams else 0.0,
             max((len(distinct & s.terms) for s in text.sentences), default=0) / len(distinct),
+            math.log1p(len(shared)),
+            max((head.weight[t] for t in shared), default=0.0) / max(head.weight.values()),
+            len(distinct & text.lead_terms) / len(distinct),
         ]
 
     def stance_features(self, headline: str, body: str) -> list[float]:
         """Features saying how a related body stands towards the headline."""
         head, text = self.headline(headline), self.body(body)
         ranked = sorted(text.sentences, key=lambda s: _cosine(head.vector, s.vector), reverse=True)
-        close = ranked[:CLOSEST_SENTENCES]
-        lead = text.sentences[:LEAD_SENTENCES]
-        close_refute = sum(s.refute for s in close)
-        lead_refute = sum(s.refute for s in lead)
-        related = self.relatedness_features(headline, body)
+        close = _sums(ranked[:CLOSEST_SENTENCES])
+        lead = _sums(text.sentences[:LEAD_SENTENCES])
+        first = text.sentences[0].counts
         # A headline that itself says "hoax" is agreed with, not contradicted, by a debunking body.
-        flip = 1.0 if head.refute else 0.0
+        flip = 1.0 if any(head.counts[_NAMES.index(name)] for name in _REFUTING) else 0.0
+        lexical: list[float] = []
+        for i, name in enumerate(_NAMES):
+            lexical += [min(text.rates[i] * 5, 3.0), min(close[i], 3), min(lead[i], 3), min(first[i], 1)]
+            if name in _REFUTING:
+                lexical += [min(text.rates[i] * 5, 3.0) * flip, min(close[i], 3) * flip]
         return [
-            *related[:4],
-            min(text.refute * 5, 3.0),
-            min(close_refute, 3),
-            min(lead_refute, 3),
-            min(text.refute * 5, 3.0) * flip,
-            min(close_refute, 3) * flip,
-            min(text.hedge, 3.0),
-            min(sum(s.hedge for s in close), 5),
-            min(sum(s.hedge for s in lead), 5),
-            min(text.support, 3.0),
-            min(sum(s.support for s in close), 5),
-            min(text.negation, 3.0),
-            min(sum(s.negation for s in close), 5),
-            min(text.questions, 1.0),
-            text.length,
+            *self.relatedness_features(headline, body)[:4],
+            *lexical,
+            *(min(c, 1) for c in head.counts),
             flip,
-            1.0 if head.hedge else 0.0,
-            1.0 if head.negation else 0.0,
+            min(text.questions, 1.0),
+            min(text.quotes, 2.0),
+            text.length,
             1.0 if head.question else 0.0,
         ]
 
 
+_NAMES = tuple(_LEXICONS)
 RELATEDNESS_FEATURES = ("cos_body", "cos_lead", "cos_best_sentence", "cos_top3_sentences", "overlap",
-                        "idf_overlap", "bigram_overlap", "best_sentence_overlap")
-STANCE_FEATURES = ("cos_body", "cos_lead", "cos_best_sentence", "cos_top3_sentences", "refute_rate",
-                   "refute_close", "refute_lead", "refute_rate_x_headline_refutes", "refute_close_x_headline_refutes",
-                   "hedge_rate", "hedge_close", "hedge_lead", "support_rate", "support_close", "negation_rate",
-                   "negation_close", "question_rate", "log_length", "headline_refutes", "headline_hedges",
-                   "headline_negated", "headline_question")
+                        "idf_overlap", "bigram_overlap", "best_sentence_overlap", "log_shared", "rarest_shared",
+                        "lead_overlap")
+STANCE_FEATURES = (
+    "cos_body", "cos_lead", "cos_best_sentence", "cos_top3_sentences",
+    *(f"{name}_{where}" for name in _NAMES for where in (
+        ("rate", "close", "lead", "first", "rate_x_headline_refutes", "close_x_headline_refutes")
+        if name in _REFUTING else ("rate", "close", "lead", "first"))),
+    *(f"headline_{name}" for name in _NAMES),
+    "headline_refutes", "question_rate", "quote_rate", "log_length", "headline_question",
+)
 STANCE_CLASSES: tuple[Stance, ...] = STANCES  # the stance model's output order
 
 
