@@ -135,26 +135,15 @@ def deliver_message(message: AlertMessage, targets: Sequence[str]) -> list[Deliv
     for url in dict.fromkeys(url.strip() for url in targets if url.strip()):
         fingerprint = target_fingerprint(url)
         try:
-            plugin = _instantiate(url)
+            plugin = _prepare(url)
         except InvalidTargetError as exc:
             log.warning("%s", exc)
             results.append(DeliveryResult(0, fingerprint, False, str(exc)))
             continue
-        if isinstance(plugin, NotifySlack):
-            plugin.use_blocks = True  # see _deliver_to_target: our mrkdwn is already escaped
-        body, body_format = _body_for(plugin, message)
-        with _capture_apprise_problems() as problems:
-            try:
-                ok = bool(plugin.notify(body=body, title=message.title, notify_type=NotifyType.INFO, body_format=body_format))
-            except Exception as exc:  # a plugin bug must not stop the other targets
-                ok = False
-                problems.append(f"{exc.__class__.__name__}: {_FILTER.redact(str(exc))}")
-        error = None
-        if not ok:
-            reason = problems[0] if problems else "the service did not accept the message"
-            error = _shorten(f"{_describe_plugin(plugin)} failed: {reason}")
+        error = _send(plugin, message, NotifyType.INFO)
+        if error:
             log.warning("message not delivered to %s: %s", fingerprint, error)
-        results.append(DeliveryResult(0, fingerprint, ok, error))
+        results.append(DeliveryResult(0, fingerprint, error is None, error))
     return results
 
 
@@ -163,19 +152,13 @@ def _deliver_to_target(
 ) -> list[DeliveryResult]:
     fingerprint = target_fingerprint(url)
     try:
-        plugin = _instantiate(url)
+        plugin = _prepare(url)
     except InvalidTargetError as exc:
         log.warning("%s", exc)  # once per delivery run, not once per alert
         return [DeliveryResult(alert.alert_id, fingerprint, False, str(exc)) for alert in alerts]
 
     label = _describe_plugin(plugin)
     plugin.request_rate_per_sec = min(plugin.request_rate_per_sec, max(pace, 0.0))
-    if isinstance(plugin, NotifySlack):
-        # Apprise's default ("legacy") Slack payload escapes &, <, > itself and then turns
-        # anything that looks like <!channel>, <@user> or a link back into live mrkdwn, so
-        # a headline containing "!channel>" would ping. Block Kit mode sends our mrkdwn
-        # as-is, and we have already escaped every untrusted character in it.
-        plugin.use_blocks = True
 
     results: list[DeliveryResult] = []
     failures_in_a_row = 0
@@ -187,25 +170,42 @@ def _deliver_to_target(
             error = _shorten(f"skipped: {label} failed {failures_in_a_row} times in a row this run ({last_error})")
             results.append(DeliveryResult(alert.alert_id, fingerprint, False, error))
             continue
-        message = messages[alert.alert_id]
-        body, body_format = _body_for(plugin, message)
         notify_type = NotifyType.WARNING if alert.evidence.stance == "contradicts" else NotifyType.INFO
-        with _capture_apprise_problems() as problems:
-            try:
-                ok = bool(plugin.notify(body=body, title=message.title, notify_type=notify_type, body_format=body_format))
-            except Exception as exc:  # a plugin bug must not stop the other alerts and targets
-                ok = False
-                problems.append(f"{exc.__class__.__name__}: {_FILTER.redact(str(exc))}")
-        error = None
-        if not ok:
-            reason = problems[0] if problems else "the service did not accept the message"
-            error = _shorten(f"{label} failed: {reason}")
+        error = _send(plugin, messages[alert.alert_id], notify_type)
+        if error:
             log.warning("alert %s not delivered to %s: %s", alert.alert_id, fingerprint, error)
-            failures_in_a_row, last_error = failures_in_a_row + 1, reason
+            failures_in_a_row, last_error = failures_in_a_row + 1, error.removeprefix(f"{label} failed: ")
         else:
             failures_in_a_row = 0
-        results.append(DeliveryResult(alert.alert_id, fingerprint, ok, error))
+        results.append(DeliveryResult(alert.alert_id, fingerprint, error is None, error))
     return results
+
+
+def _prepare(url: str) -> apprise.plugins.NotifyBase:
+    """The apprise plugin for a target URL, set up to send our renderings safely."""
+    plugin = _instantiate(url)
+    if isinstance(plugin, NotifySlack):
+        # Apprise's default ("legacy") Slack payload escapes &, <, > itself and then turns
+        # anything that looks like <!channel>, <@user> or a link back into live mrkdwn, so
+        # a headline containing "!channel>" would ping. Block Kit mode sends our mrkdwn
+        # as-is, and we have already escaped every untrusted character in it.
+        plugin.use_blocks = True
+    return plugin
+
+
+def _send(plugin: apprise.plugins.NotifyBase, message: AlertMessage, notify_type: NotifyType) -> str | None:
+    """Notify one target; None on success, else a short reason that carries no secret."""
+    body, body_format = _body_for(plugin, message)
+    with _capture_apprise_problems() as problems:
+        try:
+            ok = bool(plugin.notify(body=body, title=message.title, notify_type=notify_type, body_format=body_format))
+        except Exception as exc:  # a plugin bug must not stop the other alerts and targets
+            ok = False
+            problems.append(f"{exc.__class__.__name__}: {_FILTER.redact(str(exc))}")
+    if ok:
+        return None
+    reason = problems[0] if problems else "the service did not accept the message"
+    return _shorten(f"{_describe_plugin(plugin)} failed: {reason}")
 
 
 def _body_for(plugin: apprise.plugins.NotifyBase, message: AlertMessage) -> tuple[str, NotifyFormat]:
