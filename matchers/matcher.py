@@ -26,7 +26,7 @@ KEYWORDS_FOR_FULL_CREDIT = 3
 UNSPECIFIC_PENALTY = 0.7
 SPECIFIC = 0.5  # topical weight that makes a story about the claim's subject: one keyword shared by <= 2 claims
 COMPETITION_MARGIN = 0.2
-OUTRANK_FACTOR = 3.0  # a rival claim on the same companies with this many times the subject evidence takes the story  # claims scoring this far below an item's best claim are left out
+OUTRANK_FACTOR = 2.0  # a rival claim on the same companies with this many times the subject evidence takes the story  # claims scoring this far below an item's best claim are left out
 # A claim naming no company needs twice the subject evidence (terms, or a term and its figure) to take a side.
 MIN_TOPICAL_WITHOUT_ENTITIES = 2 * SPECIFIC
 _BOUNDED = r"(?<![a-z0-9]){}(?![a-z0-9])"
@@ -272,8 +272,9 @@ class Matcher:
             for term in compiled.entities:
                 self._by_entity[term.shown].append(position)
         # A literal piece of each keyword ("invest" of "investment") gates its regex: substring tests are cheap.
-        self._anchored = tuple((_anchor(term.shown), term.pattern) for compiled in self.claims
-                               for term in compiled.keywords)
+        # Keywords shared by several claims ("China") are tested once.
+        self._anchored = tuple({term.pattern.pattern: (_anchor(term.shown), term.pattern) for compiled in self.claims
+                                for term in compiled.keywords}.values())
         self._unknown_entities = {
             term.shown: term.pattern for compiled in self.claims for term in compiled.entities
             if term.shown not in ENTITY_ALIASES
@@ -517,7 +518,7 @@ SPEAKER_NAMES: dict[str, tuple[str, ...]] = {
     "jensen huang": ("黄仁勋",), "dylan patel": ("帕特尔",), "brad gerstner": ("格斯特纳",),
 }
 # "Walmart pauses offers after $100,000 fee": the claim is the backdrop of an impact story.
-_IMPACT = re.compile(r"\b(?:after|amid|because of|due to|over|in response to|ahead of)\s(?:the |a |its |new )?$|受[^，。]{0,4}$|因[^，。]{0,4}$")
+_IMPACT = re.compile(r"\b(?:after|amid|because of|due to|over|in response to|ahead of)\s(?:[\w'-]+\s){0,3}$|受[^，。]{0,6}$|因[^，。]{0,6}$")
 _HEDGED_HEADLINE = re.compile(r"\b(?:would|could|might|may|if)\b|若|如果|或将|或为|可能")
 _RESTRICTION_WORDS = re.compile(
     r"\b(?:ban\w*|bar(?:s|red|ring)?|block\w*|restrict\w*|curb\w*|controls?|rules?|prohibit\w*|licen[cs]\w*|"
@@ -535,7 +536,7 @@ def _frame(view: _ItemView, compiled: _CompiledClaim, evidence: _Evidence, title
         # "Huang: $5 trillion a year makes sense" restates the claim; its source saying it again is no evidence.
         return "the claim's own speaker restating it"
     for index, figure in evidence.same:
-        if index == 0 and _IMPACT.search(title[max(0, figure.start - 20) : figure.start]):
+        if index == 0 and _IMPACT.search(title[max(0, figure.start - 40) : figure.start]):
             return "takes the claim as given"
     if title_anchored and not compiled.claim.horizon and _HEDGED_HEADLINE.search(title):
         return "headline is conditional"  # "a full 10GW build would bring…": no news about the claim itself

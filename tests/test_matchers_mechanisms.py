@@ -1,0 +1,122 @@
+"""The matcher's judgement mechanisms on small hand-written stories: frames, figure roles, competition, forecasts."""
+
+from datetime import datetime, timezone
+
+import pytest
+
+from matchers import match_items
+from matchers.cues import find_cues
+from matchers.quantities import extract_figures
+from matchers.text import normalise
+from seeds.registry import parse_claims
+from sources.item import Item
+
+CLAIMS = parse_claims([
+    {"id": "acme-beta-investment", "statement": "Acme will invest up to $40 billion in Beta.",
+     "speaker": "Jane Roe", "aliases": ["Acme to invest $40 billion in Beta"],
+     "keywords": ["investment", "stake"], "entities": ["NVIDIA", "OpenAI"],
+     "quantity": {"value": 40e9, "unit": "USD", "approx": True}},
+    {"id": "acme-beta-revenue", "statement": "The Beta deal could bring Acme $90 billion of revenue.",
+     "keywords": ["revenue", "chip sales"], "entities": ["NVIDIA", "OpenAI"],
+     "quantity": {"value": 90e9, "unit": "USD", "approx": True}},
+    {"id": "cloud-capex-300b", "statement": "Cloud providers' AI capex totals about $300 billion a year.",
+     "speaker": "Jane Roe", "keywords": ["capex", "capital expenditure", "Microsoft", "Amazon", "Alphabet"],
+     "quantity": {"value": 300e9, "unit": "USD", "per": "year", "approx": True}},
+    {"id": "widget-arr-20b", "statement": "Widget's annualised revenue will reach $20 billion by the end of 2026.",
+     "horizon": "by the end of 2026", "check_after": "2026-12-31",
+     "keywords": ["annualized revenue", "ARR", "run-rate"], "entities": ["Anthropic"],
+     "quantity": {"value": 20e9, "unit": "USD", "per": "year", "approx": True}},
+    {"id": "rubin-h2", "statement": "NVIDIA's Vera Rubin platform will arrive in the second half of 2026.",
+     "keywords": ["Vera Rubin", "Rubin"], "entities": ["NVIDIA"]},
+    {"id": "rubin-cpx", "statement": "NVIDIA has announced CPX, a chip for long-context processing.",
+     "keywords": ["Rubin CPX", "CPX", "long-context"], "entities": ["NVIDIA"]},
+    {"id": "chip-export-ban", "statement": "US export controls bar NVIDIA from selling AI chips to China.",
+     "keywords": ["export controls", "H20", "licence", "China"], "entities": ["NVIDIA"]},
+])
+
+
+def stance(title: str, summary: str = "", claim: str = "acme-beta-investment",
+           published: datetime | None = None) -> str:
+    found = {v.claim_id: v for v in match_items([Item("i", title, summary=summary, published=published)], CLAIMS)}
+    return found[claim].stance if claim in found else "unrelated"
+
+
+def test_claimed_figure_named_as_the_missed_expectation_is_a_reference_not_a_confirmation():
+    figures = extract_figures(normalise("Widget ends 2026 at $12 billion, well short of $20 billion forecasts"))
+    assert [(f.text, f.role) for f in figures] == [("$12 billion", ""), ("$20 billion", "before")]
+
+
+def test_hyphenated_units_and_percentage_ranges_are_read():
+    assert [(f.value, f.unit) for f in extract_figures("let the 10-gigawatt letter lapse")] == [(10.0, "GW")]
+    (span,) = extract_figures("could reach 6.7%-12% by 2028")
+    assert (span.value, span.high, span.unit) == (6.7, 12.0, "%")
+
+
+def test_figure_inside_a_condition_is_a_premise():
+    (figure,) = extract_figures(normalise("if the lab fills all 10 gigawatts with its chips"))
+    assert figure.role == "if"
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("Commerce revokes Nvidia H20 licences", "restrict"),
+    ("Nvidia can no longer ship H20 chips to China", "restrict"),
+    ("Trump says Nvidia can sell H200 chips to China", "release"),
+    ("美国批准英伟达向中国出口芯片", "release"),
+    ("The fee remains in effect for new petitions", "assert"),
+])
+def test_licence_and_sale_phrases_read_as_restriction_release_or_assertion(text, kind):
+    assert [cue.kind for cue in find_cues(normalise(text))] == [kind]
+
+
+def test_chinese_negation_does_not_reach_across_a_clause():
+    cues = find_cues(normalise("意向书到期未续 合作规模缩水"))
+    assert [(cue.text, cue.negated) for cue in cues] == [("到期未续", False), ("缩水", False)]
+
+
+def test_claims_own_speaker_restating_it_is_no_evidence():
+    assert stance("Roe: cloud AI capex now runs at $300 billion a year", claim="cloud-capex-300b") == "mentions"
+    assert stance("Cloud AI capex hits $300 billion a year as Microsoft and Amazon spend",
+                  claim="cloud-capex-300b") == "confirms"
+
+
+def test_explainers_and_impact_stories_take_no_side():
+    assert stance("Nvidia's $40 billion OpenAI investment: what it means for the AI race") == "mentions"
+    assert stance("Startups cut hiring after Nvidia's $40 billion OpenAI investment",
+                  "Founders say the stake changes the funding market.") == "mentions"
+
+
+def test_one_companys_figure_is_a_component_not_a_refutation_of_the_aggregate():
+    assert stance("Microsoft capex hits $35 billion in the quarter", claim="cloud-capex-300b") != "contradicts"
+    assert stance("Cloud providers cut capex plans to $150 billion a year", claim="cloud-capex-300b") == "contradicts"
+
+
+def test_figure_stating_one_claim_cannot_refute_its_neighbour():
+    found = {v.claim_id: v.stance for v in match_items(
+        [Item("i", "Nvidia's OpenAI investment and stake deal brings $90 billion of chip sales revenue")], CLAIMS)}
+    assert found["acme-beta-revenue"] == "confirms"
+    assert found["acme-beta-investment"] == "mentions"
+
+
+def test_other_company_as_actor_does_not_revise_the_claimed_investment():
+    assert stance("SoftBank sells its Nvidia stake for $5 billion to fund OpenAI investment") != "contradicts"
+    assert stance("Nvidia cuts its OpenAI investment to $10 billion") == "contradicts"
+
+
+def test_forecast_is_refuted_by_outcome_data_not_by_progress_before_it_falls_due():
+    early = datetime(2025, 6, 1, tzinfo=timezone.utc)
+    late = datetime(2027, 1, 10, tzinfo=timezone.utc)
+    assert stance("Anthropic's run-rate revenue tops $5 billion", claim="widget-arr-20b", published=early) == "mentions"
+    assert stance("Anthropic ends 2026 at $9 billion annualised revenue, short of $20 billion forecasts",
+                  claim="widget-arr-20b", published=late) == "contradicts"
+
+
+def test_claim_with_much_stronger_subject_evidence_takes_the_story():
+    found = {v.claim_id: v for v in match_items([Item("i", "Nvidia unveils Rubin CPX")], CLAIMS)}
+    assert found["rubin-cpx"].stance == "confirms"
+    assert found["rubin-h2"].stance == "mentions"
+    assert "rubin-cpx fits the story better" in found["rubin-h2"].why
+
+
+def test_revoked_licences_confirm_a_ban_and_sales_deals_do_not():
+    assert stance("Commerce revokes Nvidia H20 licences for China", claim="chip-export-ban") == "confirms"
+    assert stance("Nvidia agrees to pay the US 15% of H20 revenue from China", claim="chip-export-ban") != "confirms"
