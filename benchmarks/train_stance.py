@@ -76,8 +76,16 @@ def _class_weights(y: np.ndarray, k: int) -> np.ndarray:
     return per_class[y]
 
 
+class TrainingDataError(ValueError):
+    """The pairs cannot train both regressions (a fold without related or without unrelated pairs)."""
+
+
 def train(pairs: Sequence[Pair]) -> StanceModel:
     """Fit IDF, the relatedness regression (all pairs) and the stance regression (related pairs)."""
+    unrelated = sum(1 for p in pairs if p.label == "unrelated")
+    if not 0 < unrelated < len(pairs):
+        raise TrainingDataError(f"training needs both related and unrelated pairs; got {len(pairs)} pairs, "
+                                f"{unrelated} of them unrelated")
     index = TextIndex.fit(sorted({p.body for p in pairs}))
     x_rel = np.array([index.relatedness_features(p.headline, p.body) for p in pairs])
     y_rel = np.array([0 if p.label == "unrelated" else 1 for p in pairs])

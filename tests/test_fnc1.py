@@ -33,6 +33,28 @@ def test_tiny_csv_split_is_scored_end_to_end(tmp_path):
     assert result["f1"]["disagree"] == 1.0 and result["f1"]["unrelated"] == 1.0
 
 
+def test_tiny_split_is_cross_validated_by_body_and_labelled_as_such(tmp_path, capsys):
+    pytest.importorskip("numpy")
+    bodies = tmp_path / "bodies.csv"
+    stances = tmp_path / "stances.csv"
+    texts = {1: "The giant spider photo is a hoax, experts said; it was doctored.",
+             2: "Apple unveiled a new iPhone with a faster chip.",
+             3: "Officials confirmed the giant spider was found in a Sydney bathroom.",
+             4: "The new iPhone may have a faster chip, according to rumours."}
+    bodies.write_text("Body ID,articleBody\n" + "".join(f'{k},"{v}"\n' for k, v in texts.items()), encoding="utf-8")
+    rows = [("Giant spider found in Sydney bathroom", 1, "disagree"), ("Giant spider found in Sydney bathroom", 2,
+            "unrelated"), ("Giant spider found in Sydney bathroom", 3, "agree"), ("Apple unveils new iPhone", 4,
+            "discuss"), ("Apple unveils new iPhone", 1, "unrelated"), ("Apple unveils new iPhone", 2, "agree")]
+    stances.write_text("Headline,Body ID,Stance\n" + "".join(f'"{h}",{b},{s}\n' for h, b, s in rows),
+                       encoding="utf-8")
+    assert main(["--stances", str(stances), "--bodies", str(bodies), "--folds", "2", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["pairs"] == 6
+    assert result["method"] == "cross-validated, 2 folds grouped by Body ID"
+    assert main(["--stances", str(stances), "--bodies", str(bodies), "--shipped"]) == 0
+    assert "IN-SAMPLE" in capsys.readouterr().out
+
+
 def test_missing_data_is_skipped_with_exit_code_zero(tmp_path, capsys):
     assert main(["--stances", str(tmp_path / "none.csv"), "--bodies", str(tmp_path / "none.csv")]) == 0
     assert capsys.readouterr().out.startswith("skipped: data not found")
@@ -46,4 +68,9 @@ def test_benchmark_on_the_shared_dev_split_reports_all_figures(capsys):
     result = json.loads(capsys.readouterr().out)
     assert result["pairs"] == 13305
     assert set(result["f1"]) == {"agree", "disagree", "discuss", "unrelated"}
-    assert result["fnc_score_pct"] > 70  # an all-unrelated guess scores 56%, all-discuss with perfect relatedness 82%
+    assert result["method"].startswith("cross-validated")
+    # Targets of the "Matching that users can trust" issue, on cross-validated predictions: an all-unrelated
+    # guess scores 56 %, all-discuss with perfect relatedness 82 %.
+    assert result["fnc_score_pct"] >= 80
+    assert result["macro_f1"] >= 0.60
+    assert result["f1"]["disagree"] >= 0.30
