@@ -111,9 +111,30 @@ def group_folds(groups: Sequence[str], folds: int = FOLDS, seed: int = SEED) -> 
     return [fold_of[g] for g in groups]
 
 
-def cross_validated_labels(pairs: Sequence[Pair], folds: int = FOLDS) -> list[str]:
-    """Each pair's label from a model trained on the other folds (grouped by Body ID: never its own body)."""
-    fold = group_folds([p.body_id for p in pairs], folds)
+def topic_groups(pairs: Sequence[Pair]) -> list[str]:
+    """A group per row that joins every body and headline linked by a related pair: one story, one group.
+
+    Stricter than grouping by Body ID: the model is then also never trained on another body of the same story.
+    """
+    parent: dict[str, str] = {}
+
+    def root(node: str) -> str:
+        parent.setdefault(node, node)
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for p in pairs:
+        if p.label != "unrelated":
+            parent[root("body:" + p.body_id)] = root("headline:" + p.headline)
+    return [root("body:" + p.body_id) for p in pairs]
+
+
+def cross_validated_labels(pairs: Sequence[Pair], folds: int = FOLDS, groups: Sequence[str] | None = None
+                           ) -> list[str]:
+    """Each pair's label from a model trained on the other folds (grouped by Body ID unless groups are given)."""
+    fold = group_folds([p.body_id for p in pairs] if groups is None else groups, folds)
     predicted = [""] * len(pairs)
     for k in range(folds):
         model = train([p for p, f in zip(pairs, fold) if f != k])

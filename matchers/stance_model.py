@@ -25,6 +25,8 @@ STANCES: tuple[Stance, ...] = ("confirms", "contradicts", "mentions")
 LEAD_SENTENCES = 3  # news puts the story in its first sentences; FNC-1 bodies have no title
 CLOSEST_SENTENCES = 3  # the sentences most like the claim, where a body states its stance towards it
 
+CACHE_SIZE = 2048  # analysed texts kept per kind; FNC-1 has 457 bodies and 890 headlines
+
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]*\s+|\n+")
 _STOPWORDS = frozenset(
@@ -169,12 +171,16 @@ class TextIndex:
         for document in documents:
             df.update(set(_terms(_lower(document))))
         n = len(documents)
-        return cls({t: math.log((1 + n) / (1 + c)) + 1 for t, c in df.items()}, math.log(1 + n) + 1)
+        # An unseen term weighs as much as one seen once, so the table can leave those out.
+        singleton = math.log((1 + n) / 2) + 1
+        return cls({t: math.log((1 + n) / (1 + c)) + 1 for t, c in df.items() if c > 1}, singleton)
 
     def body(self, text: str) -> _Body:
         """The cached analysis of a body text."""
         found = self._bodies.get(text)
         if found is None:
+            if len(self._bodies) >= CACHE_SIZE:  # a long-running matcher sees each item once: stay bounded
+                self._bodies.clear()
             found = self._bodies[text] = self._analyse_body(text)
         return found
 
@@ -182,6 +188,8 @@ class TextIndex:
         """The cached analysis of a headline (claim statement)."""
         found = self._headlines.get(text)
         if found is None:
+            if len(self._headlines) >= CACHE_SIZE:
+                self._headlines.clear()
             lowered = _lower(text)
             terms = tuple(_terms(lowered))
             found = self._headlines[text] = _Headline(

@@ -126,3 +126,16 @@ def test_training_without_any_related_pair_is_refused_with_a_sentence():
 
     with pytest.raises(TrainingDataError, match="got 1 pairs, 1 of them unrelated"):
         train([Pair("Giant spider", "Apple unveiled a phone.", "1", "unrelated")])
+
+
+def test_topic_groups_join_bodies_of_one_story_but_not_bodies_merely_paired_as_unrelated():
+    pytest.importorskip("numpy")
+    from benchmarks.fnc1 import Pair
+    from benchmarks.train_stance import topic_groups
+
+    pairs = [Pair("Giant spider found", "b1", "1", "agree"), Pair("Giant spider found", "b2", "2", "discuss"),
+             Pair("Giant spider found", "b3", "3", "unrelated"), Pair("Spider story is fake", "b2", "2", "agree"),
+             Pair("Apple unveils phone", "b3", "3", "agree")]
+    groups = topic_groups(pairs)
+    assert groups[0] == groups[1] == groups[3]
+    assert groups[2] == groups[4] != groups[0]
