@@ -229,6 +229,12 @@ def _comparable_magnitude(figure: Figure, quantity: Quantity) -> bool:
     return 0.01 <= ratio <= 100
 
 
+def _is_tranche(figure: Figure, quantity: Quantity) -> bool:
+    """A first instalment smaller than the claimed amount, in its unit: "$10 billion" of "up to $100 billion"."""
+    unit, factor = canonical_unit(quantity.unit)
+    return figure.unit == unit and 0 < figure.upper < quantity.value * factor
+
+
 @dataclass(frozen=True, slots=True)
 class _Evidence:
     score: float
@@ -239,6 +245,7 @@ class _Evidence:
     same: tuple[tuple[int, Figure], ...]  # (sentence index, figure) stating the claim's figure
     different: tuple[tuple[int, Figure], ...]  # a clearly different figure for the same subject
     reference: tuple[tuple[int, Figure], ...] = ()  # the claim's figure named as old value or expectation
+    part: tuple[tuple[int, Figure], ...] = ()  # a first tranche of the claimed amount: the deal is proceeding
 
 
 def _quantity_label(quantity: Quantity) -> str:
@@ -318,11 +325,18 @@ class Matcher:
         same: list[tuple[int, Figure]] = []
         different: list[tuple[int, Figure]] = []
         reference: list[tuple[int, Figure]] = []
+        part: list[tuple[int, Figure]] = []
         if compiled.quantity is not None:
             for sentence_index, figure in view.figures:
                 if figure.role in ("aside", "if"):
-                    continue  # a share price, a valuation, a tranche, or a premise ("if all 10 gigawatts…")
+                    continue  # a share price, a valuation, or a premise ("if all 10 gigawatts…")
                 outcome = compare(figure, compiled.quantity)
+                if figure.role == "part":
+                    sentence = view.sentences[sentence_index]
+                    if outcome == "different" and _is_tranche(figure, compiled.quantity) and any(
+                            term.pattern.search(sentence) for term in compiled.keywords if not term.names_company):
+                        part.append((sentence_index, figure))  # "the first $10 billion tranche of its investment"
+                    continue
                 if figure.role == "before":
                     if outcome == "same":  # "short of $45 billion projections", "scaling back its $100 billion plan"
                         reference.append((sentence_index, figure))
@@ -333,7 +347,8 @@ class Matcher:
                     different.append((sentence_index, figure))
         quantity_share = 1.0 if same else 0.7 if different or reference else keyword_share
         partial = base + W_QUANTITY * quantity_share
-        evidence = _Evidence(0.0, entities, missing, keywords, topical, tuple(same), tuple(different), tuple(reference))
+        evidence = _Evidence(0.0, entities, missing, keywords, topical, tuple(same), tuple(different), tuple(reference),
+                             tuple(part))
         factor = 1.0 if _is_specific(compiled, evidence) else UNSPECIFIC_PENALTY
         if (partial + W_FUZZY) * factor < self.threshold:
             return None
@@ -374,7 +389,8 @@ class Matcher:
     @staticmethod
     def _carries(sentence_index: int, sentence: str, compiled: _CompiledClaim, evidence: _Evidence) -> bool:
         """True when a sentence carries the claim's own subject: one of its terms or its figure, not just a company."""
-        return any(index == sentence_index for index, _ in (*evidence.same, *evidence.different, *evidence.reference)) \
+        return any(index == sentence_index
+                   for index, _ in (*evidence.same, *evidence.different, *evidence.reference, *evidence.part)) \
             or any(term.pattern.search(sentence) for term in compiled.keywords if not term.names_company)
 
     def _stance(self, view: _ItemView, compiled: _CompiledClaim, evidence: _Evidence) -> tuple[Stance, list[str]]:
@@ -392,6 +408,7 @@ class Matcher:
         forecast_with_figure = bool(compiled.claim.horizon) and compiled.quantity is not None
         polar = [] if forecast_with_figure else self._polar_cues(view, compiled, evidence, title_anchored)
         confirm = [cue for cue, side in polar if side == "confirm" and (evidence.same or cue.kind != "measure")]
+        stated = evidence.same or (evidence.part and not evidence.different)
         contradict = [cue for cue, side in polar if side == "contradict"]
         scoped = [cue for cue, side in polar if side is None]
         if contradict:
@@ -401,10 +418,10 @@ class Matcher:
             return "contradicts", notes
         if scoped:
             notes.append("cue " + ", ".join(cue.label for cue in scoped[:3]))
-        if confirm and (evidence.same or compiled.quantity is None):
+        if confirm and (stated or compiled.quantity is None):
             notes.insert(0, "cue " + ", ".join(cue.label for cue in confirm[:3]))
             return "confirms", notes
-        if not scoped and not contradict and _states_plainly(view.title, evidence.same):
+        if not scoped and not contradict and _states_plainly(view.title, compiled, evidence.same):
             notes.insert(0, "headline states the figure")
             return "confirms", notes
         return "mentions", notes
@@ -432,8 +449,9 @@ class Matcher:
             headline = read(0)
             if any(side for _, side in headline) or (headline and not evidence.same):
                 return headline
-        return [pair for index, sentence in enumerate(view.sentences) if index
-                and self._carries(index, sentence, compiled, evidence) for pair in read(index)]
+        return [(cue, side) for index, sentence in enumerate(view.sentences) if index
+                and self._carries(index, sentence, compiled, evidence) for cue, side in read(index)
+                if not _in_background(sentence, cue.start)]
 
     def match_one(self, item: Item) -> list[Verdict]:
         """Verdicts for one item against every claim it relates to (story_id left empty)."""
@@ -445,8 +463,9 @@ class Matcher:
         outranked = _outranked(scored)
         verdicts: list[Verdict] = []
         for compiled, evidence in scored:
-            if evidence.score < self.threshold or evidence.score < best - COMPETITION_MARGIN:
-                continue
+            if evidence.score < self.threshold or (
+                    evidence.score < best - COMPETITION_MARGIN and not (len(compiled.entities) >= 2 and _is_specific(compiled, evidence))):
+                continue  # a weak claim beside a strong one is noise; one with its own subject is a second story
             stance, notes = self._stance(view, compiled, evidence)
             if stance != "mentions" and compiled.claim.id in outranked:
                 stance = "mentions"
@@ -494,15 +513,39 @@ def _outranked(scored: list[tuple[_CompiledClaim, _Evidence]]) -> dict[str, str]
                 continue
             # A rival naming more of the story's companies needs only as much subject; an equal one far more.
             needed = evidence.topical if rival_names > names else OUTRANK_FACTOR * max(evidence.topical, SPECIFIC)
-            if rival_evidence.topical >= needed and _is_specific(rival, rival_evidence) and not evidence.same:
+            if rival_evidence.topical >= needed and _is_specific(rival, rival_evidence) and not (
+                    evidence.same or evidence.part):
                 beaten[compiled.claim.id] = rival.claim.id
                 break
     return beaten
 
 
-def _states_plainly(title: str, figures: tuple[tuple[int, Figure], ...]) -> bool:
-    """A headline that states the claim's figure as news."""
-    return any(index == 0 for index, _ in figures)
+def _states_plainly(title: str, compiled: _CompiledClaim, figures: tuple[tuple[int, Figure], ...]) -> bool:
+    """A headline that states the claim's figure as news, about the claim's companies and no others.
+
+    "OpenAI's Broadcom deal adds 10GW on top of Nvidia and AMD agreements" states another company's 10 GW.
+    """
+    if not any(index == 0 for index, _ in figures):
+        return False
+    own = {term.shown for term in compiled.entities} | {
+        canonical_entity(term.shown) for term in compiled.keywords if term.names_company}
+    return not compiled.entities or find_entities(title) <= own
+
+
+# A summary sentence recalling earlier news as context ("comes three weeks after OpenAI signed…", "双方去年9月签署…"):
+# its verbs describe the backdrop of another story, not news about the claim.
+_BACKGROUND = re.compile(
+    r"\b(?:comes?|came) (?:\w+ ){0,4}after\b|\bafter (?:\w+ ){0,4}(?:signed|announced|agreed|struck|unveiled|inked)\b|"
+    r"\b(?:last year|earlier this year|previously announced|announced (?:in|last) \w+)\b|此前|去年|早前|曾经"
+)
+
+
+def _in_background(sentence: str, position: int) -> bool:
+    """True when a cue stands in a clause that recalls earlier news ("…comes weeks after OpenAI signed…")."""
+    # Chinese chains one subject's predicates with commas ("双方去年9月签署意向书，计划部署…"): only ";" ends its clause.
+    marks = (";",) if has_cjk(sentence) else (",", ";", " and ", " but ")
+    clause_start = max(sentence.rfind(mark, 0, position) for mark in marks)
+    return _BACKGROUND.search(sentence, clause_start + 1, position) is not None
 
 
 # Headlines that discuss rather than report: questions, explainers, opinion, worries, impact stories.

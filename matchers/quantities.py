@@ -25,7 +25,7 @@ class Figure:
     end: int
     high: float | None = None  # upper bound of a range such as "5-7 GW"
     per: str | None = None  # year | quarter | month
-    role: str = ""  # "before": old value or expectation ("from X to Y", "short of X"); "aside": a share price…; "if": a premise
+    role: str = ""  # "before": old value or expectation ("from X to Y", "short of X"); "aside": a share price…; "if": a premise; "part": a tranche
 
     @property
     def upper(self) -> float:
@@ -91,11 +91,14 @@ _REFERENCE_AFTER = re.compile(
 )
 # "if OpenAI fills all 10 gigawatts", "若10吉瓦全部采用…": a figure inside a condition is a premise, not news.
 _CONDITION = re.compile(r"(?:\bif\b|\bunless\b|\bwere\b|若|如果|假如|倘若)[^,;:，；。]{0,24}$")
-_ASIDE_AFTER = re.compile(r"^\s?(?:a|per) share\b|^\s?(?:market )?valuation\b|^\s?market (?:cap|value)|^\s?(?:first )?(?:tranche|instal?lment)")
+_ASIDE_AFTER = re.compile(r"^\s?(?:a|per) share\b|^\s?(?:market )?valuation\b|^\s?market (?:cap|value)")
+# "the first $10 billion tranche", "首期100亿美元": one instalment of the claimed amount, paid as the deal proceeds.
+_PART_BEFORE = re.compile(r"(?:\bfirst|首笔|首期)\s?(?:about |around |nearly |almost |约)?$")
+_PART_AFTER = re.compile(r"^\s?(?:first )?(?:tranche|instal?lment)")
 _ASIDE_BEFORE = re.compile(
     r"(?:valued at|valuation of|valuation|market (?:cap|capitalisation|capitalization|value) of|worth|price of|"
     r"shares? (?:rose|fell|jumped|dropped|gained|lost|climbed|slid|slipped|surged|sank|tumbled|rallied|were up|were down|up|down)(?: by)?|"
-    r"stock (?:rose|fell|jumped|dropped|gained|lost|climbed|slid|up|down)(?: by)?|first|估值|市值|股价|首笔|首期)\s?(?:about |around |nearly |almost |约)?$"
+    r"stock (?:rose|fell|jumped|dropped|gained|lost|climbed|slid|up|down)(?: by)?|估值|市值|股价)\s?(?:about |around |nearly |almost |约)?$"
 )
 
 
@@ -157,6 +160,8 @@ def _role(text: str, start: int, end: int) -> str:
     before = text[max(0, start - 45) : start]
     if _ASIDE_BEFORE.search(before) or _ASIDE_AFTER.search(text[end : end + 25]):
         return "aside"
+    if _PART_BEFORE.search(before) or _PART_AFTER.search(text[end : end + 25]):
+        return "part"
     if _BEFORE_ROLE.search(before) or _REFERENCE_AFTER.search(text[end : end + 25]):
         return "before"
     if _CONDITION.search(text[max(0, start - 24) : start]):

@@ -120,3 +120,22 @@ def test_claim_with_much_stronger_subject_evidence_takes_the_story():
 def test_revoked_licences_confirm_a_ban_and_sales_deals_do_not():
     assert stance("Commerce revokes Nvidia H20 licences for China", claim="chip-export-ban") == "confirms"
     assert stance("Nvidia agrees to pay the US 15% of H20 revenue from China", claim="chip-export-ban") != "confirms"
+
+
+def test_earlier_deal_recalled_as_background_is_no_news_about_it():
+    background = ("Nvidia and OpenAI set up a joint AI lab in London",
+                  "The lab comes three weeks after Nvidia signed its $40 billion investment in OpenAI.")
+    assert stance(*background) == "mentions"
+    assert stance("Nvidia signs its $40 billion investment in OpenAI") == "confirms"
+
+
+def test_headline_figure_of_another_companys_deal_is_not_the_claims():
+    assert stance("OpenAI's $40 billion Broadcom investment comes on top of Nvidia's") != "confirms"
+    assert stance("Nvidia's $40 billion investment in OpenAI") == "confirms"
+
+
+def test_first_tranche_of_the_claimed_amount_confirms_the_deal_is_proceeding():
+    (figure,) = extract_figures(normalise("Nvidia makes its first $4 billion investment in OpenAI"))
+    assert figure.role == "part"
+    assert stance("Nvidia makes its first $4 billion investment in OpenAI") == "confirms"
+    assert stance("Nvidia cuts its OpenAI investment to $4 billion") == "contradicts"
