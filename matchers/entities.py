@@ -31,6 +31,19 @@ ENTITY_ALIASES: dict[str, tuple[str, ...]] = {
 
 _BOUNDED = r"(?<![a-z0-9]){}(?![a-z0-9])"
 
+# Federal Register agency slugs (as claims' `watch.federal_register.agencies` name them) -> how news and the rules
+# themselves name the agency. A policy claim's actor is the agency: its rule need not name the companies it binds.
+AGENCY_ALIASES: dict[str, tuple[str, ...]] = {
+    "industry-and-security-bureau": ("bureau of industry and security", "bis", "commerce department",
+                                     "department of commerce", "u.s. commerce", "us commerce", "工业与安全局", "美国商务部"),
+    "commerce-department": ("commerce department", "department of commerce", "美国商务部"),
+    "u-s-citizenship-and-immigration-services": ("uscis", "citizenship and immigration services", "美国移民局"),
+    "homeland-security-department": ("department of homeland security", "dhs", "美国国土安全部"),
+    "executive-office-of-the-president": ("white house", "proclamation", "白宫"),
+    "energy-department": ("department of energy", "energy department", "美国能源部"),
+    "treasury-department": ("treasury department", "department of the treasury", "美国财政部"),
+}
+
 
 def _pattern(aliases: Iterable[str]) -> re.Pattern[str]:
     parts = sorted({normalise(alias) for alias in aliases}, key=len, reverse=True)
@@ -38,6 +51,12 @@ def _pattern(aliases: Iterable[str]) -> re.Pattern[str]:
 
 
 _PATTERNS: dict[str, re.Pattern[str]] = {name: _pattern((name, *aliases)) for name, aliases in ENTITY_ALIASES.items()}
+
+
+def agency_pattern(slugs: Iterable[str]) -> re.Pattern[str] | None:
+    """The pattern that finds any of these Federal Register agencies by name, or None when none is known."""
+    names = [alias for slug in slugs for alias in AGENCY_ALIASES.get(slug, ())]
+    return _pattern(names) if names else None
 
 
 def entity_pattern(name: str) -> re.Pattern[str]:

@@ -12,7 +12,7 @@ from rapidfuzz import fuzz
 
 from matchers.clustering import cluster_stories, story_title
 from matchers.cues import Cue, Polarity, find_cues, is_restriction
-from matchers.entities import ENTITY_ALIASES, canonical_entity, entity_pattern, find_entities
+from matchers.entities import ENTITY_ALIASES, agency_pattern, canonical_entity, entity_pattern, find_entities
 from matchers.quantities import Figure, canonical_unit, compare, extract_figures
 from matchers.text import has_cjk, normalise, sentences
 from matchers.verdict import Stance, Verdict
@@ -49,6 +49,7 @@ class _CompiledClaim:
     quantity: Quantity | None
     restriction: bool
     speaker: re.Pattern[str] | None = None  # the claim's source named as the one saying it (see `_frame`)
+    actor: re.Pattern[str] | None = None  # the agency whose rules make a policy claim (stands in for its companies)
 
 
 @dataclass(slots=True)
@@ -149,8 +150,11 @@ def compile_claim(claim: Claim) -> _CompiledClaim:
         if _is_topical(keyword) and not _is_figure(keyword) and canonical_entity(keyword) not in entity_names
     )
     targets = tuple(normalise(text) for text in (claim.statement, *claim.aliases))
-    return _CompiledClaim(claim, entities, keywords, targets, claim.quantity, is_restriction(claim.statement),
-                          _speaker_pattern(claim, entity_names))
+    restriction = is_restriction(claim.statement)
+    federal_register = claim.watch.federal_register
+    actor = agency_pattern(federal_register.agencies) if restriction and federal_register and entities else None
+    return _CompiledClaim(claim, entities, keywords, targets, claim.quantity, restriction,
+                          _speaker_pattern(claim, entity_names), actor)
 
 
 def _speaker_pattern(claim: Claim, entity_names: set[str]) -> re.Pattern[str] | None:
@@ -309,6 +313,9 @@ class Matcher:
         """The evidence for one pair, or None when even a perfect fuzzy score could not reach the threshold."""
         entities = tuple(term.shown for term in compiled.entities if term.shown in view.entities)
         missing = tuple(term.shown for term in compiled.entities if term.shown not in view.entities)
+        if missing and compiled.actor is not None and (agency := compiled.actor.search(view.text)):
+            # A Bureau of Industry and Security rule binds NVIDIA without naming it: the agency is the actor.
+            entities, missing = (*entities, agency.group(0)), ()
         matched = [term for term in compiled.keywords if term.pattern.pattern in view.keywords]
         keywords = tuple(term.shown for term in matched)
         topical = sum(term.weight for term in matched if not term.names_company)

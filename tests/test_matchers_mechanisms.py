@@ -139,3 +139,36 @@ def test_first_tranche_of_the_claimed_amount_confirms_the_deal_is_proceeding():
     assert figure.role == "part"
     assert stance("Nvidia makes its first $4 billion investment in OpenAI") == "confirms"
     assert stance("Nvidia cuts its OpenAI investment to $4 billion") == "contradicts"
+
+
+POLICY = parse_claims([
+    {"id": "chip-rule", "statement": "US export controls bar NVIDIA from selling AI chips to China.",
+     "keywords": ["export controls", "advanced computing", "China", "licence"], "entities": ["NVIDIA"],
+     "watch": {"federal_register": {"agencies": ["industry-and-security-bureau"], "types": ["RULE"]}}},
+])
+
+
+def policy_stance(title: str, summary: str = "") -> str:
+    found = {v.claim_id: v.stance for v in match_items([Item("i", title, summary=summary)], POLICY)}
+    return found.get("chip-rule", "unrelated")
+
+
+def test_agency_rule_stands_in_for_the_companies_a_policy_claim_names():
+    rule = ("Export Controls on Advanced Computing Items", "Final rule. The Bureau of Industry and Security "
+            "maintains licence requirements for advanced computing chips destined for China.")
+    assert policy_stance(*rule) == "confirms"
+    unnamed = ("Export Controls on Advanced Computing Items", "Final rule. The agency "
+               "maintains licence requirements for advanced computing chips destined for China.")
+    assert policy_stance(*unnamed) in ("mentions", "unrelated")  # no company and no known agency: nobody acts
+
+
+def test_licence_requirement_is_a_restriction_and_case_by_case_review_a_release():
+    assert [cue.kind for cue in find_cues(normalise("向中国出售先进AI芯片须获得许可证"))] == ["restrict"]
+    assert [cue.kind for cue in find_cues(normalise("moves from a presumption of denial to case-by-case review"))] \
+        == ["release"]
+
+
+@pytest.mark.parametrize("text", ["Nvidia regains foothold in China as H200 shipments clear customs",
+                                  "英伟达重返中国市场"])
+def test_return_to_the_market_reads_as_lifting_a_ban(text):
+    assert "release" in {cue.kind for cue in find_cues(normalise(text))}
