@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from matchers.text import normalise
+from matchers.text import LiteralIndex, normalise
 
 # Canonical name -> the ways news writes it (matched on normalised text: lower case, simplified Chinese).
 ENTITY_ALIASES: dict[str, tuple[str, ...]] = {
@@ -79,14 +79,10 @@ def canonical_entity(name: str) -> str:
 
 
 # Plain substring tests (fast, in C) decide which organisations' patterns are worth running at all.
-_ANCHORS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
-    (name, tuple(normalise(alias) for alias in (name, *aliases))) for name, aliases in ENTITY_ALIASES.items()
-)
+_ANCHORS = LiteralIndex((normalise(alias), name) for name, aliases in ENTITY_ALIASES.items()
+                        for alias in {normalise(alias) for alias in (name, *aliases)})
 
 
-def find_entities(text: str) -> frozenset[str]:
-    """Canonical names of the known organisations that normalised text mentions."""
-    return frozenset(
-        name for name, anchors in _ANCHORS
-        if any(anchor in text for anchor in anchors) and _PATTERNS[name].search(text)
-    )
+def find_entities(text: str, grams: set[str] | None = None) -> frozenset[str]:
+    """Canonical names of the known organisations that normalised text mentions (`grams`: its `trigrams`)."""
+    return frozenset(name for name in set(_ANCHORS.found_in(text, grams)) if _PATTERNS[name].search(text))

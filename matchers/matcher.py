@@ -14,7 +14,7 @@ from matchers.clustering import cluster_stories, story_title
 from matchers.cues import Cue, Polarity, find_cues, is_restriction
 from matchers.entities import ENTITY_ALIASES, agency_pattern, canonical_entity, entity_pattern, find_entities
 from matchers.quantities import Figure, canonical_unit, compare, extract_figures
-from matchers.text import has_cjk, normalise, sentences
+from matchers.text import LiteralIndex, has_cjk, normalise, sentences, trigrams
 from matchers.verdict import Stance, Verdict
 from seeds.registry import Claim, Quantity
 from sources.item import Item
@@ -272,6 +272,8 @@ class Matcher:
                                              for term in compiled.keywords))
             for compiled in compiled_claims
         ]
+        self._keyword_order = {id(compiled): {term.pattern.pattern: (rank, term) for rank, term in
+                                              reversed(list(enumerate(compiled.keywords)))} for compiled in self.claims}
         # Inverted index: keyword pattern / organisation -> claims.
         self._by_keyword: dict[str, list[int]] = defaultdict(list)
         self._by_entity: dict[str, list[int]] = defaultdict(list)
@@ -284,8 +286,8 @@ class Matcher:
                 self._by_entity[term.shown].append(position)
         # A literal piece of each keyword ("invest" of "investment") gates its regex: substring tests are cheap.
         # Keywords shared by several claims ("China") are tested once.
-        self._anchored = tuple({term.pattern.pattern: (_anchor(term.shown), term.pattern) for compiled in self.claims
-                                for term in compiled.keywords}.values())
+        self._anchored = LiteralIndex({term.pattern.pattern: (_anchor(term.shown), term.pattern)
+                                       for compiled in self.claims for term in compiled.keywords}.values())
         self._unknown_entities = {
             term.shown: term.pattern for compiled in self.claims for term in compiled.entities
             if term.shown not in ENTITY_ALIASES
@@ -295,8 +297,9 @@ class Matcher:
         view = _ItemView(item, "", story_title(item), set(), frozenset())
         text = "\n".join(view.sentences)  # without the publisher: "Financial Times" is no "financing"
         view.text = text
-        view.keywords = {pattern.pattern for anchor, pattern in self._anchored if anchor in text and pattern.search(text)}
-        entities = set(find_entities(text))
+        grams = trigrams(text)
+        view.keywords = {pattern.pattern for pattern in self._anchored.found_in(text, grams) if pattern.search(text)}
+        entities = set(find_entities(text, grams))
         entities.update(name for name, pattern in self._unknown_entities.items() if pattern.search(text))
         view.entities = frozenset(entities)
         return view
@@ -316,7 +319,8 @@ class Matcher:
         if missing and compiled.actor is not None and (agency := compiled.actor.search(view.text)):
             # A Bureau of Industry and Security rule binds NVIDIA without naming it: the agency is the actor.
             entities, missing = (*entities, agency.group(0)), ()
-        matched = [term for term in compiled.keywords if term.pattern.pattern in view.keywords]
+        order = self._keyword_order[id(compiled)]  # the item's few keywords looked up, in the claim's own order
+        matched = [term for _, term in sorted(order[p] for p in view.keywords if p in order)]
         keywords = tuple(term.shown for term in matched)
         topical = sum(term.weight for term in matched if not term.names_company)
         keyword_share = min(1.0, len(keywords) / max(1, min(KEYWORDS_FOR_FULL_CREDIT, len(compiled.keywords))))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import defaultdict
+from collections.abc import Hashable, Iterable
 
 # Traditional forms that occur in claim vocabulary, folded to simplified so one alias list serves both.
 _TRAD_TO_SIMP = str.maketrans(
@@ -60,3 +62,38 @@ def index_terms(text: str) -> set[str]:
 def sentences(text: str) -> list[str]:
     """Split text into sentences (English and Chinese punctuation); never returns empty strings."""
     return [part.strip() for part in _SENTENCE_END.split(text) if part and part.strip()]
+
+
+_GRAM = 3
+
+
+def trigrams(text: str) -> set[str]:
+    """Every run of three characters in the text, the keys `LiteralIndex` looks literals up by."""
+    return {text[i : i + _GRAM] for i in range(len(text) - _GRAM + 1)}
+
+
+class LiteralIndex:
+    """Which of many literal strings occur in a text, tested only when the text holds their first three characters.
+
+    Several hundred `in` tests per item cost more than collecting the text's character trigrams once and looking
+    each up: most literals are never tried at all.
+    """
+
+    def __init__(self, literals: Iterable[tuple[str, Hashable]]):
+        self._by_gram: dict[str, list[tuple[str, Hashable]]] = defaultdict(list)
+        self._short: list[tuple[str, Hashable]] = []
+        for literal, value in literals:
+            if len(literal) >= _GRAM:
+                self._by_gram[literal[:_GRAM]].append((literal, value))
+            else:
+                self._short.append((literal, value))
+
+    def found_in(self, text: str, grams: set[str] | None = None) -> list[Hashable]:
+        """The values of the literals the text contains (a value once per literal found); `grams` from `trigrams`."""
+        if grams is None:
+            grams = trigrams(text)
+        found = [value for literal, value in self._short if literal in text]
+        by_gram = self._by_gram
+        for gram in grams & by_gram.keys():
+            found.extend(value for literal, value in by_gram[gram] if literal in text)
+        return found

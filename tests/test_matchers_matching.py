@@ -137,3 +137,10 @@ def test_matcher_reuses_compiled_claims_across_batches():
 def test_retired_claims_are_not_matched():
     retired = [claim.model_copy(update={"retired": True}) for claim in CLAIMS]
     assert match_items([Item("x", "US imposes $100,000 fee on H-1B visas")], retired) == []
+
+
+def test_literal_index_finds_short_and_long_literals_and_only_those_present():
+    from matchers.text import LiteralIndex
+    index = LiteralIndex([("吉瓦", "gw"), ("invest", "investment"), ("h-1b", "visa"), ("nvidia", "nvidia")])
+    assert sorted(index.found_in("nvidia to invest 10吉瓦")) == ["gw", "investment", "nvidia"]
+    assert index.found_in("no tracked words here") == []
