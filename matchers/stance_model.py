@@ -79,7 +79,7 @@ _SUFFIXES = ("ing", "ed", "es", "s", "ly")
 
 
 def _stem(token: str) -> str:
-    """A cheap stemmer: drop one inflection, fold a final y, keep six letters ("boobed" ~ "boobs", "denied" ~ "deny")."""
+    """A cheap stemmer: drop one inflection, fold a final y, keep six letters ("boobed" ~ "boobs")."""
     token = _NUMBER_WORDS.get(token, token)
     for suffix in _SUFFIXES:
         if token.endswith(suffix) and len(token) - len(suffix) >= 3:
@@ -119,7 +119,6 @@ def _counts(text: str) -> tuple[int, ...]:
 
 @dataclass(frozen=True, slots=True)
 class _Sentence:
-    text: str
     terms: frozenset[str]
     vector: dict[str, float]
     counts: tuple[int, ...]  # occurrences of each lexicon, in _LEXICONS order
@@ -203,7 +202,8 @@ class TextIndex:
         sentences = []
         for part in parts:
             terms = _terms(part)
-            sentences.append(_Sentence(part, frozenset(terms), _vector(terms, self.idf, self.unseen_idf), _counts(part)))
+            vector = _vector(terms, self.idf, self.unseen_idf)
+            sentences.append(_Sentence(frozenset(terms), vector, _counts(part)))
         all_terms = _terms(lowered)
         lead_terms = [t for s in parts[:LEAD_SENTENCES] for t in _terms(s)]
         n = len(parts)
