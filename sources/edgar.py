@@ -526,11 +526,13 @@ async def fetch_filing_items(
     keywords: Iterable[str] = (),
     with_text: bool = True,
     limiter: RateLimiter | None = None,
+    until: date | None = None,
 ) -> list[Item]:
-    """A company's new filings as Items, each with its exhibit/section text as the summary."""
+    """A company's filings filed `since`..`until` as Items, each with its exhibit/section text as the summary."""
     filings = await fetch_company_filings(client, cik, settings=settings, forms=forms, since=since, limiter=limiter)
     items = []
-    for filing in filings:
+    # Filtered before any document is read: a filing after `until` costs no SEC request.
+    for filing in (f for f in filings if until is None or f.filed <= until):
         summary = ""
         if with_text:
             try:

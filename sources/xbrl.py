@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import httpx
 
-from matchers.verdict import Stance
+from matchers.quantities import APPROX_TOLERANCE, DEFAULT_TOLERANCE, canonical_unit
+from matchers.verdict import Stance, Verdict
+from seeds.registry import Claim
 from sources.edgar import SEC_CANONICAL, _load_json, cik10, cik_int, fetch_sec
 from sources.errors import SourceError
 from sources.item import Item, item_id_for
@@ -28,6 +30,9 @@ CAPEX_CONCEPT = "PaymentsToAcquirePropertyPlantAndEquipment"
 # Microsoft, Alphabet and Meta use PaymentsToAcquirePropertyPlantAndEquipment.
 CONCEPT_OVERRIDES: dict[int, str] = {1018724: "PaymentsToAcquireProductiveAssets"}
 COMPANY_NAMES: dict[int, str] = {789019: "Microsoft", 1652044: "Alphabet", 1018724: "Amazon", 1326801: "Meta"}
+# Every concept that holds a company's capex: a claim watching one of these is a capex claim.
+CAPEX_CONCEPTS: frozenset[str] = frozenset({CAPEX_CONCEPT, *CONCEPT_OVERRIDES.values()})
+SUMMARY_SOURCE_ID = "xbrl-capex"
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,6 +257,93 @@ def capex_evidence(
 def capex_items(facts_by_company: Mapping[str, Sequence[CapexFact]]) -> list[Item]:
     """One Item per company-quarter, for the matcher and the store."""
     return [fact.to_item() for facts in facts_by_company.values() for fact in facts]
+
+
+def _billions(value: float) -> str:
+    return f"${value / 1e9:,.1f}B"
+
+
+def capex_summary_item(total: CapexTotal, facts_by_company: Mapping[str, Sequence[CapexFact]]) -> Item:
+    """The cross-company trailing-four-quarter total as one Item ("Hyperscaler capex, four quarters to 2025Q3: …")."""
+    companies = ", ".join(company for company, _ in total.by_company)
+    last = total.quarters[-1] if total.quarters else "?"
+    title = f"Hyperscaler capex, four quarters to {last}: {_billions(total.value)} ({companies})"
+    if total.missing:
+        title += f"; missing {', '.join(total.missing)}"
+    lines = [f"Capital expenditure from SEC XBRL filings over {', '.join(total.quarters)} (calendar quarters):"]
+    summed = [
+        fact
+        for facts in facts_by_company.values()
+        for fact in _by_calendar_quarter(facts).values()
+        if fact.calendar_label in total.quarters
+    ]
+    for company, value in total.by_company:
+        quarters = sorted((f for f in summed if f.company == company), key=lambda f: f.end)
+        detail = ", ".join(f"{f.calendar_label} {_billions(f.value)}" for f in quarters)
+        lines.append(f"{company}: {_billions(value)} ({detail})")
+    if total.missing:
+        lines.append(f"Not yet reported: {', '.join(total.missing)}.")
+    latest = max((fact.filed for fact in summed), default=None)
+    return Item(
+        # Keyed on the figures: the same total read again is the same item, a restated one is new.
+        id=item_id_for("", guid=f"{SUMMARY_SOURCE_ID}:{total.label}:{total.value}:{companies}:{','.join(total.missing)}"),
+        title=title,
+        summary="\n".join(lines),
+        published=datetime(latest.year, latest.month, latest.day, tzinfo=timezone.utc) if latest else None,
+        source=SUMMARY_SOURCE_ID,
+        publisher="SEC XBRL",
+        extra=(
+            ("metric", "capex"),
+            ("value", str(total.value)),
+            ("unit", "USD"),
+            ("per", "four quarters"),
+            ("quarters", ",".join(total.quarters)),
+            ("companies", companies),
+            ("missing", ", ".join(total.missing)),
+        ),
+    )
+
+
+def capex_claim_tolerance(claim: Claim) -> float:
+    """The relative tolerance a claim's figure allows (its own, or the matcher's default for approx/exact claims)."""
+    quantity = claim.quantity
+    if quantity is None:
+        return DEFAULT_TOLERANCE
+    if quantity.tolerance is not None:
+        return quantity.tolerance
+    return APPROX_TOLERANCE if quantity.approx else DEFAULT_TOLERANCE
+
+
+def capex_verdicts(
+    facts_by_company: Mapping[str, Sequence[CapexFact]], claims: Iterable[Claim], item: Item
+) -> list[Verdict]:
+    """Numeric verdicts of the trailing-four-quarter total (`item`) on each claim stating USD per year."""
+    verdicts = []
+    for claim in claims:
+        quantity = claim.quantity
+        if quantity is None or quantity.per != "year" or canonical_unit(quantity.unit)[0] != "USD":
+            continue
+        tolerance = capex_claim_tolerance(claim)
+        claimed = quantity.value * canonical_unit(quantity.unit)[1]
+        total, stance = capex_evidence(facts_by_company, claimed, tolerance)
+        if not total.quarters:
+            continue  # no company reported anything: there is no figure to compare
+        parts = ", ".join(f"{company} {_billions(value)}" for company, value in total.by_company)
+        figure = f"four quarters {total.quarters[0]}-{total.quarters[-1]} total {_billions(total.value)} ({parts})"
+        if stance == "mentions":
+            why = (f"{figure}; incomplete, missing {', '.join(total.missing)}: a partial sum cannot be compared "
+                   f"with the claimed {_billions(claimed)} a year")
+        else:
+            off = (total.value - claimed) / claimed
+            direction = "above" if off > 0 else "below"
+            where = "within" if stance == "confirms" else "outside"
+            why = (f"{figure} vs claimed {_billions(claimed)} a year: {abs(off):.0%} {direction}, "
+                   f"{where} the ±{tolerance:.0%} tolerance")
+        score = 1.0 if stance != "mentions" else 0.5
+        # One story per quarter: re-reading the same quarter (or a restatement with the same
+        # stance) does not alert twice; the next quarter's total is a new story.
+        verdicts.append(Verdict(item.id, claim.id, stance, score, why, story_id=f"{SUMMARY_SOURCE_ID}:{total.quarters[-1]}"))
+    return verdicts
 
 
 async def fetch_company_concept(
