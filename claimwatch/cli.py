@@ -131,6 +131,7 @@ def run(
     sources: Optional[Path] = typer.Option(None, help="sources YAML (default: CLAIMWATCH_SOURCES_FILE)"),
     derive: bool = typer.Option(True, help="also watch the search feeds derived from the claims"),
     notify: bool = typer.Option(True, help="deliver alerts now (otherwise they stay queued)"),
+    filings: bool = typer.Option(True, help="also read new EDGAR filings, Federal Register documents and XBRL capex"),
 ) -> None:
     """Run one monitoring cycle now (a Prefect flow run) and print its summary."""
     from flows.monitor import monitor
@@ -143,12 +144,15 @@ def run(
                 sources_file=str(sources) if sources else None,
                 derive_sources_from_claims=derive,
                 notify=notify,
+                include_filings=filings,
             )
         )
     except AllSourcesFailedError as exc:
         print_summary(exc.summary)
         _fail(str(exc))
     print_summary(summary)
+    for note in summary.notes:
+        err.print(f"[yellow]warning:[/] {note}")
     if summary.failed_sources:
         err.print(f"[yellow]warning:[/] {len(summary.failed_sources)} of {len(summary.sources)} sources failed")
 
@@ -410,7 +414,8 @@ def sources_list(derive: bool = typer.Option(True, help="include search feeds de
     from seeds import active_claims
 
     settings = _settings()
-    specs = plan_sources(settings, active_claims(_load_claims_or_exit(settings.claims_file)), derive)
+    claims = active_claims(_load_claims_or_exit(settings.claims_file))
+    specs = plan_sources(settings, claims, derive, include_filings=True)
     repo = _repository(settings)
     repo.sync_sources(specs)
     stored = {row.id: row for row in repo.list_sources()}

@@ -41,7 +41,11 @@ def run_demo(output: Path, console: Console) -> None:
         os.environ["CLAIMWATCH_NOTIFY_URLS"] = local_file_url(alerts_log)
         os.environ.pop("CLAIMWATCH_NOTIFY_SECRET_BLOCK", None)
         summary = asyncio.run(
-            monitor(sources_file=str(sources_file), derive_sources_from_claims=False, database_url=database_url)
+            # The bundled corpus holds feeds only: no EDGAR or Federal Register answers to replay.
+            monitor(
+                sources_file=str(sources_file), derive_sources_from_claims=False, database_url=database_url,
+                include_filings=False,
+            )
         )
 
     repo = Repository(open_database(database_url))

@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     fetch_concurrency: int = Field(8, ge=1, le=64, description="sources fetched at once")
     fetch_attempts: int = Field(3, ge=1, le=10, description="tries per fetch on timeouts, network errors, 5xx and 429")
     schedule_minutes: int = Field(15, ge=1, description="monitor interval for `claimwatch serve`")
+    filings_lookback_days: int = Field(
+        3, ge=1, le=365, description="days of filings each monitor run reads, ending at its scheduled time"
+    )
     match_threshold: float = Field(0.5, ge=0, le=1, description="minimum relevance score to store evidence")
     # Filings sources (sources/edgar.py, sources/xbrl.py, sources/federal_register.py): every base
     # URL is configurable so tests and mirrors can point elsewhere.

@@ -2,12 +2,19 @@
 
 Tasks are deliberately coarse (one per source fetch, one per batch stage): a Prefect task
 run costs a few milliseconds of API traffic, an item costs microseconds.
+
+Sources are the feeds (the sources file plus search feeds derived from the claims) and,
+unless `include_filings=False`, the filings sources planned from the claims in
+`flows/filings.py`: new EDGAR filings and Federal Register documents inside the run's window,
+and XBRL capex with its numeric verdicts. All of them are fetched concurrently under the
+one `CLAIMWATCH_FETCH_CONCURRENCY` bound; SEC requests also share the SEC limiter.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
@@ -16,6 +23,15 @@ from prefect.cache_policies import NO_CACHE
 
 from alerts import deliver_alerts, target_fingerprint
 from claimwatch.settings import Settings, get_settings
+from flows.filings import (
+    FilingSource,
+    FilingsFetch,
+    Window,
+    fetch_filings_task,
+    filings_window,
+    plan_filing_sources,
+    scheduled_start_of_this_run,
+)
 from flows.summary import AllSourcesFailedError, RunSummary, SourceResult
 from matchers import Matcher, Verdict
 from seeds import Claim, active_claims, load_claims
@@ -106,19 +122,40 @@ def resolve_notify_targets(settings: Settings) -> list[str]:
     return targets
 
 
-def plan_sources(settings: Settings, claims: Sequence[Claim], derive_from_claims: bool) -> list[SourceSpec]:
-    """The enabled sources for a run: the sources file plus search feeds derived from the claims."""
+def plan_sources(
+    settings: Settings, claims: Sequence[Claim], derive_from_claims: bool, include_filings: bool = False
+) -> list[SourceSpec]:
+    """The enabled sources for a run: the sources file, search feeds derived from the claims, filings if asked."""
     specs = list(load_sources(settings.sources_file))
     if derive_from_claims:
         specs.extend(sources_for_claims(claims))
+    if include_filings:
+        specs.extend(source.spec for source in plan_filing_sources(settings, claims))
     unique: dict[str, SourceSpec] = {}
     for spec in specs:
         unique.setdefault(spec.id, spec)
     return [spec for spec in unique.values() if spec.enabled]
 
 
+def _sec_config_note(results: Sequence[SourceResult], filings: Sequence[FilingSource]) -> str | None:
+    sec = {source.spec.id for source in filings if source.needs_sec}
+    skipped = [r for r in results if r.source_id in sec and r.error_kind == "config"]
+    if not skipped:
+        return None
+    return f"{len(skipped)} SEC source(s) skipped: {skipped[0].error}"
+
+
+def _every_source_unreachable(summary: RunSummary) -> bool:
+    # Sources refused by configuration (no SEC contact e-mail) are a setup warning, not an
+    # outage: the run fails only when every source failed and one of them really tried.
+    return summary.all_sources_failed and any(s.error_kind != "config" for s in summary.failed_sources)
+
+
 def _evidence_markdown(summary: RunSummary) -> str:
     lines = [f"## claimwatch run\n\n{summary.headline()}\n"]
+    lines += [f"- {note}" for note in summary.notes]
+    if summary.notes:
+        lines.append("")
     if summary.failed_sources:
         lines.append("### Failed sources\n\n| source | error |\n|---|---|")
         lines += [f"| {s.source_id} | {s.error_kind}: {s.error} |" for s in summary.failed_sources]
@@ -139,8 +176,14 @@ async def monitor(
     derive_sources_from_claims: bool = True,
     notify: bool = True,
     database_url: str | None = None,
+    include_filings: bool = True,
+    as_of: datetime | None = None,
 ) -> RunSummary:
-    """Run one monitoring cycle; fail only when every source failed."""
+    """Run one monitoring cycle; fail only when every source failed.
+
+    Filings are read over `[as_of - CLAIMWATCH_FILINGS_LOOKBACK_DAYS, as_of]`, where `as_of` is
+    the given time, else the time a scheduled/deployment run was scheduled for, else now.
+    """
     logger = get_run_logger()
     settings = get_settings()
     overrides = {
@@ -156,8 +199,12 @@ async def monitor(
     claims = active_claims(load_claims(settings.claims_file))
     repo.sync_claims(load_claims(settings.claims_file))
     specs = plan_sources(settings, claims, derive_sources_from_claims)
-    repo.sync_sources(specs)
-    logger.info("Monitoring %d sources for %d claims", len(specs), len(claims))
+    filings = plan_filing_sources(settings, claims) if include_filings else []
+    window = filings_window(settings.filings_lookback_days, as_of=as_of, scheduled_start=scheduled_start_of_this_run())
+    repo.sync_sources([*specs, *(source.spec for source in filings)])
+    logger.info("Monitoring %d feeds and %d filings sources for %d claims", len(specs), len(filings), len(claims))
+    if filings:
+        logger.info("Filings window: %s .. %s (UTC)", f"{window.since:%Y-%m-%d %H:%M}", f"{window.until:%Y-%m-%d %H:%M}")
 
     limit = asyncio.Semaphore(settings.fetch_concurrency)
 
@@ -166,14 +213,30 @@ async def monitor(
             state = repo.fetch_state(spec.id)
             return await fetch_source_task(spec, state, client, settings.max_response_bytes, settings.fetch_attempts)
 
-    async with make_client(settings) as client:
-        outcomes = await asyncio.gather(*(fetch_one(spec) for spec in specs))
+    async def fetch_filings(source: FilingSource, window: Window) -> FilingsFetch:
+        async with limit:
+            return await fetch_filings_task(source, window, client, settings)
 
+    async with make_client(settings) as client:
+        feed_outcomes, filing_fetches = await asyncio.gather(
+            asyncio.gather(*(fetch_one(spec) for spec in specs)),
+            asyncio.gather(*(fetch_filings(source, window) for source in filings)),
+        )
+
+    outcomes = [*feed_outcomes, *(fetched.outcome for fetched in filing_fetches)]
     new_items, results = store_items_task(repo, outcomes)
     for result in results:
         if result.status == "error":
             logger.warning("Source %s failed: %s: %s", result.source_id, result.error_kind, result.error)
-    verdicts = match_items_task(new_items, claims, settings.match_threshold) if new_items else []
+    notes = tuple(note for note in [_sec_config_note(results, filings)] if note)
+    for note in notes:
+        logger.warning("%s", note)
+    # Items whose evidence is a computed number (the capex total) skip the text matcher.
+    numeric_only = {item_id for fetched in filing_fetches for item_id in fetched.unmatched}
+    to_match = [item for item in new_items if item.id not in numeric_only]
+    verdicts = match_items_task(to_match, claims, settings.match_threshold) if to_match else []
+    # Recorded every run: the store adds a verdict once and only updates it when it changed.
+    verdicts = [*verdicts, *(verdict for fetched in filing_fetches for verdict in fetched.verdicts)]
     evidence = record_evidence_task(repo, verdicts) if verdicts else []
     sent = failed = 0
     queued = len(repo.pending_alerts())
@@ -187,9 +250,10 @@ async def monitor(
         alerts_sent=sent,
         alerts_failed=failed,
         alerts_queued=queued,
+        notes=notes,
     )
     logger.info("Run summary: %s", summary.headline())
     await acreate_markdown_artifact(_evidence_markdown(summary), key="monitor-run", description=summary.headline())
-    if summary.all_sources_failed:
+    if _every_source_unreachable(summary):
         raise AllSourcesFailedError(summary)
     return summary
