@@ -24,7 +24,7 @@ _CUES: dict[CueKind, tuple[str, ...]] = {
         r"confirm(?:s|ed)", r"agree(?:s|d)?", r"reach(?:es|ed) (?:an? )?(?:deal|agreement)", r"launch(?:es|ed)",
         r"commit(?:s|ted)", r"pledg(?:e|es|ed)", r"reaffirm(?:s|ed)", r"on track", r"(?:goes|went) live",
         r"(?:came|comes) online", r"mak(?:e|es|ing) (?:its |the |a )?first", r"releas(?:es|ed) (?:\S+ ){0,4}(?:tranche|instal?lment|payment)", r"switch(?:es|ed)? on", r"power(?:s|ed)? (?:up|on)", r"begins? operating", r"(?:remains?|stays?|still) (?:in (?:effect|place|force)|valid)", r"impos(?:e|es|ed)", r"enforc(?:e|es|ed|ing)", r"collect(?:s|ed|ing)",
-        r"charg(?:es|ed|ing)", r"expand(?:s|ed)", r"invest(?:s|ed)", r"secur(?:es|ed)", r"won", r"wins",
+        r"charg(?:es|ed|ing)", r"expand(?:s|ed)", r"invest(?:s|ed)", r"secur(?:es|ed)", r"won(?!')", r"wins", r"extend(?:s|ed)? the", r"(?:now |begun |began |begins |start(?:s|ed)? )shipping", r"ship(?:s|ped)? to (?:customers|partners)", r"(?:in|enters?|entered) (?:full |volume |mass )?production", r"交付", r"出货", r"量产",
         r"宣布", r"签署", r"签约", r"签订", r"达成", r"生效", r"批准", r"完成", r"部署", r"确认", r"证实", r"上线",
         r"投产", r"继续有效", r"仍然有效", r"依然有效", r"启动", r"实施", r"维持", r"落地", r"征收", r"敲定", r"官宣", r"投资",
     ),
@@ -38,7 +38,9 @@ _CUES: dict[CueKind, tuple[str, ...]] = {
     "undo": (
         r"cancel(?:s|l?ed|l?ing|lation)?", r"scrap(?:s|ped|ping)?", r"stall(?:s|ed)?", r"on ice", r"shelv(?:e|es|ed)",
         r"str(?:uck|ikes?|iking) down", r"vacat(?:e|es|ed)", r"halv(?:e|es|ed)", r"cut in half", r"rescind(?:s|ed)?",
-        r"revok(?:e|es|ed)", r"repeal(?:s|ed)?", r"abandon(?:s|ed)?", r"call(?:s|ed)? off", r"walk(?:s|ed)? away",
+        r"revok(?:e|es|ed)", r"repeal(?:s|ed|ing)?", r"void(?:s|ed)?", r"nullif(?:y|ies|ied)", r"unconstitutional", r"违宪", r"no assurance", r"无法保证",
+        r"end(?:s|ed|ing)? (?:\w+ ){0,3}(?:talks|plans?|deal|partnership|agreement|arrangement)", r"no further",
+        r"slip(?:s|ped)? (?:\w+ ){0,2}(?:to|into)", r"push(?:es|ed)? (?:back|out|to|into)", r"delay(?:s|ed)?", r"推迟", r"延期", r"延后", r"abandon(?:s|ed)?", r"call(?:s|ed)? off", r"walk(?:s|ed)? away",
         r"pull(?:s|ed)? out", r"back(?:s|ed)? out", r"collaps(?:e|es|ed)", r"f(?:ell|alls?) (?:through|apart)",
         r"terminat(?:e|es|ed)", r"den(?:y|ies|ied)", r"refut(?:e|es|ed)", r"debunk(?:s|ed)?", r"false", r"hoax",
         r"fake", r"untrue", r"scal(?:e|es|ed|ing) back", r"slash(?:es|ed)?", r"shr(?:inks?|unk|ank)", r"no longer",
@@ -92,14 +94,20 @@ _HEDGE_ANY = re.compile(
 )
 _HEDGE_UNDO = re.compile(
     r"\b(?:plans? to|planning to|set to|poised to|expected to|likely to|aims? to|wants? to|propos(?:e|es|ed|al) to|"
-    r"moves? to|vows? to|seeks? to|threatens? to)\b[^.;:!?]{0,30}$|计划|将"
+    r"moves? to|vows? to|seeks? to|threatens? to|bill to|legislation (?:to|that would)|introduc\w+ (?:a )?(?:bill|legislation))\b[^.;:!?]{0,30}$|计划|将"
 )
 
 _COMPILED: tuple[tuple[CueKind, re.Pattern[str]], ...] = tuple(
     (kind, re.compile("|".join(rf"(?<![a-z]){p}(?![a-z])" if p.isascii() else p for p in patterns)))
     for kind, patterns in _CUES.items()
 )
+_REFUSED_AFTER = re.compile(r"\s?(?:申请)?(?:被|遭|遭到)(?:法院|法官)?(?:驳回|拒绝|否决)|\s(?:request |bid |motion )?(?:was |were )?(?:denied|rejected|refused)\b")
 _DENIAL = re.compile(r"den(?:y|ies|ied|ying)|reject(?:s|ed)?|refut(?:e|es|ed)|dismiss(?:es|ed)?|否认|驳回")
+
+
+# A restriction named as a noun is the title of a rule ("Restriction on Entry of Certain Nonimmigrant Workers"),
+# not something done to a claim that is not itself a restriction.
+_RULE_NOUNS = frozenset({"restriction", "restrictions", "禁令"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +133,9 @@ class Cue:
         if self.kind == "undo":
             return "contradict"
         if self.kind == "restrict":
-            return "confirm" if restriction_claim else "contradict"
+            if restriction_claim:
+                return "confirm"
+            return None if self.text in _RULE_NOUNS else "contradict"
         return "contradict" if restriction_claim else "confirm"
 
     @property
@@ -177,6 +187,8 @@ def find_cues(sentence: str) -> list[Cue]:
             consumed.update(i for i, cue in enumerate(cues) if cue.start == denial_at)
         if kind == "restrict" and cues and cues[-1].kind == "release" and start - cues[-1].start < 25:
             continue  # "lifts the ban": the ban is what was lifted, not a new restriction
+        if not negated and _REFUSED_AFTER.match(sentence, end):
+            negated = True  # "申请临时禁令被驳回": the injunction was refused
         hedged = _HEDGE_ANY.search(before) is not None or (kind not in ("assert", "measure") and _HEDGE_UNDO.search(before) is not None)
         cues.append(Cue(kind, sentence[start:end], start, negated, hedged))
     return [cue for i, cue in enumerate(cues) if i not in consumed]

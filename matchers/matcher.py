@@ -50,6 +50,7 @@ class _CompiledClaim:
     restriction: bool
     speaker: re.Pattern[str] | None = None  # the claim's source named as the one saying it (see `_frame`)
     actor: re.Pattern[str] | None = None  # the agency whose rules make a policy claim (stands in for its companies)
+    absence: bool = False  # the claim states that something is absent ("guidance includes no revenue from China")
 
 
 @dataclass(slots=True)
@@ -154,7 +155,8 @@ def compile_claim(claim: Claim) -> _CompiledClaim:
     federal_register = claim.watch.federal_register
     actor = agency_pattern(federal_register.agencies) if restriction and federal_register and entities else None
     return _CompiledClaim(claim, entities, keywords, targets, claim.quantity, restriction,
-                          _speaker_pattern(claim, entity_names), actor)
+                          _speaker_pattern(claim, entity_names), actor,
+                          claim.quantity is None and _ABSENCE_CLAIM.search(normalise(claim.statement)) is not None)
 
 
 def _speaker_pattern(claim: Claim, entity_names: set[str]) -> re.Pattern[str] | None:
@@ -416,6 +418,8 @@ class Matcher:
         if frame:
             notes.append(frame)
             return "mentions", notes
+        if compiled.absence:
+            return self._absence_stance(view, compiled, evidence, notes)
         forecast_with_figure = bool(compiled.claim.horizon) and compiled.quantity is not None
         polar = [] if forecast_with_figure else self._polar_cues(view, compiled, evidence, title_anchored)
         confirm = [cue for cue, side in polar if side == "confirm" and (evidence.same or cue.kind != "measure")]
@@ -435,6 +439,24 @@ class Matcher:
         if not scoped and not contradict and _states_plainly(view.title, compiled, evidence.same):
             notes.insert(0, "headline states the figure")
             return "confirms", notes
+        return "mentions", notes
+
+    def _absence_stance(self, view: _ItemView, compiled: _CompiledClaim, evidence: _Evidence,
+                        notes: list[str]) -> tuple[Stance, list[str]]:
+        """A claim that something is absent is confirmed by "excludes"/"assumes no" and refuted by "includes"/"adds".
+
+        Verbs of activity and of undoing read the wrong way round here: "orders never materialised" supports
+        "guidance includes no China revenue", "H200 shipments" in the outlook refute it.
+        """
+        for index, sentence in enumerate(view.sentences):
+            if not self._carries(index, sentence, compiled, evidence):
+                continue
+            if (absent := _ABSENT.search(sentence)) is not None:
+                notes.insert(0, f"states absence {absent.group(0)!r}")
+                return "confirms", notes
+            if (present := _PRESENT.search(sentence)) is not None:
+                notes.insert(0, f"states inclusion {present.group(0)!r}")
+                return "contradicts", notes
         return "mentions", notes
 
     def _polar_cues(self, view: _ItemView, compiled: _CompiledClaim, evidence: _Evidence,
@@ -543,6 +565,14 @@ def _states_plainly(title: str, compiled: _CompiledClaim, figures: tuple[tuple[i
     return not compiled.entities or find_entities(title) <= own
 
 
+_ABSENCE_CLAIM = re.compile(r"\b(?:includes? no|excludes?|no revenue|none)\b")
+_ABSENT = re.compile(
+    r"\b(?:exclud\w*|assum\w* (?:no|none|nothing|zero)\b|no (?:[\w-]+ ){0,3}(?:revenue|sales)\b|(?:includes?|from) nothing|"
+    r"(?:does|do|did) not (?:assume|include)|zero)|不包括|不含|未计入|不计入|为零|排除"
+)
+_PRESENT = re.compile(r"\b(?:includ\w*|adds?|added|factor\w* in|books?|booked)\b|计入|纳入|包含")
+
+
 # A summary sentence recalling earlier news as context ("comes three weeks after OpenAI signed…", "双方去年9月签署…"):
 # its verbs describe the backdrop of another story, not news about the claim.
 _BACKGROUND = re.compile(
@@ -563,7 +593,7 @@ def _in_background(sentence: str, position: int) -> bool:
 _DISCUSSION = re.compile(
     r"\?|？|\b(?:what (?:\w+ ){0,6}means?|what (?:\w+ ){0,3}(?:need|needs) to know|what to know|why|how|whether|"
     r"analysis|explainer|opinion|commentary|worries|fears|concerns?|debate|critics?|bubble|drop in the bucket|"
-    r"tilts?|barely|dent)\b|意味着|为何|如何|吗|能否|分析称|泡沫|担忧|几何|影响"
+    r"tilts?|barely|dent|fret\w*|worr\w*|jitters?|scrutin\w*)\b|意味着|为何|如何|吗|能否|分析称|泡沫|担忧|几何|影响"
 )
 _SUMMARY_DISCUSSION = re.compile(r"\b(?:an? (?:explainer|analysis|opinion|column)|this article)\b|本文|分析称")
 _SAYS = r"(?:'s)?(?:\s+(?:and|&)\s+[a-z]+)?\s*(?::|says|said|pegs|predicts|expects|sees|thinks|argues|estimates|believes|told)"
@@ -572,7 +602,7 @@ SPEAKER_NAMES: dict[str, tuple[str, ...]] = {
     "jensen huang": ("黄仁勋",), "dylan patel": ("帕特尔",), "brad gerstner": ("格斯特纳",),
 }
 # "Walmart pauses offers after $100,000 fee": the claim is the backdrop of an impact story.
-_IMPACT = re.compile(r"\b(?:after|amid|because of|due to|over|in response to|ahead of)\s(?:[\w'-]+\s){0,3}$|受[^，。]{0,6}$|因[^，。]{0,6}$")
+_IMPACT = re.compile(r"\b(?:after|amid|as|because of|due to|over|in response to|ahead of)\s(?:[\w'-]+\s){0,3}$|受[^，。]{0,6}$|因[^，。]{0,6}$")
 _HEDGED_HEADLINE = re.compile(r"\b(?:would|could|might|may|if)\b|若|如果|或将|或为|可能")
 _RESTRICTION_WORDS = re.compile(
     r"\b(?:ban\w*|bar(?:s|red|ring)?|block\w*|restrict\w*|curb\w*|controls?|rules?|prohibit\w*|licen[cs]\w*|"

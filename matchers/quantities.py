@@ -93,7 +93,7 @@ _REFERENCE_AFTER = re.compile(
 _CONDITION = re.compile(r"(?:\bif\b|\bunless\b|\bwere\b|若|如果|假如|倘若)[^,;:，；。]{0,24}$")
 _ASIDE_AFTER = re.compile(r"^\s?(?:a|per) share\b|^\s?(?:market )?valuation\b|^\s?market (?:cap|value)")
 # "the first $10 billion tranche", "首期100亿美元": one instalment of the claimed amount, paid as the deal proceeds.
-_PART_BEFORE = re.compile(r"(?:\bfirst|首笔|首期)\s?(?:about |around |nearly |almost |约)?$")
+_PART_BEFORE = re.compile(r"(?:\b(?:first|second|third|fourth|fifth|another|next|latest)|首笔|首期|第[一二三四五六七八九十\d]+[笔期批])\s?(?:about |around |nearly |almost |约)?$")
 _PART_AFTER = re.compile(r"^\s?(?:first )?(?:tranche|instal?lment)")
 _ASIDE_BEFORE = re.compile(
     r"(?:valued at|valuation of|valuation|market (?:cap|capitalisation|capitalization|value) of|worth|price of|"

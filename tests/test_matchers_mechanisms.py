@@ -172,3 +172,41 @@ def test_licence_requirement_is_a_restriction_and_case_by_case_review_a_release(
                                   "英伟达重返中国市场"])
 def test_return_to_the_market_reads_as_lifting_a_ban(text):
     assert "release" in {cue.kind for cue in find_cues(normalise(text))}
+
+
+ABSENCE = parse_claims([
+    {"id": "guidance-no-china", "statement": "NVIDIA's financial guidance includes no revenue from China.",
+     "keywords": ["guidance", "outlook", "China", "业绩指引", "中国"], "entities": ["NVIDIA"]},
+])
+
+
+def absence_stance(title: str, summary: str = "") -> str:
+    found = {v.claim_id: v.stance for v in match_items([Item("i", title, summary=summary)], ABSENCE)}
+    return found.get("guidance-no-china", "unrelated")
+
+
+def test_claim_of_absence_is_confirmed_by_exclusion_and_refuted_by_inclusion():
+    assert absence_stance("Nvidia's outlook excludes China as H20 orders never materialised") == "confirms"
+    assert absence_stance("Nvidia adds $4 billion of China H200 sales to its outlook") == "contradicts"
+    assert absence_stance("英伟达业绩指引重新计入中国销售") == "contradicts"
+
+
+@pytest.mark.parametrize(("text", "kind", "negated"), [
+    ("加州大学系统申请临时禁令被驳回", "restrict", True),
+    ("judge says she won't expedite discovery", None, None),
+    ("bill repealing the fee", "undo", False),
+    ("Rubin Ultra pushed to 2028 as rack needs redesign", "undo", False),
+    ("First Vera Rubin racks now shipping to customers", "assert", False),
+])
+def test_refusals_repeals_delays_and_shipments_are_read(text, kind, negated):
+    cues = find_cues(normalise(text))
+    assert [(cue.kind, cue.negated) for cue in cues][:1] == ([(kind, negated)] if kind else [])
+
+
+def test_proposed_bill_and_impact_story_take_no_side_on_the_fee():
+    assert stance("Democrats introduce bill to cancel Nvidia's $40 billion OpenAI investment") != "contradicts"
+    assert stance("Startups cut hiring as Nvidia's $40 billion OpenAI investment stake lands") == "mentions"
+
+
+def test_a_second_instalment_is_progress_not_a_different_amount():
+    assert stance("Nvidia completes second $4 billion investment in OpenAI") == "confirms"
