@@ -16,8 +16,9 @@ from sources.item import Item
 SAME_STORY_SCORE = 85.0  # token_sort_ratio of normalised titles, 0..100
 SAME_STORY_WINDOW = timedelta(hours=72)
 
-# "Nvidia to invest $100bn in OpenAI - Reuters", "… | CNBC", "… — Financial Times", "…：新浪财经"
-_PUBLISHER_SUFFIX = re.compile(r"\s+(?:-|\||::|—|–)\s+[^-|—–]{2,40}$|[：:|]\s*[\u3400-\u9fff]{2,10}$")
+# "Nvidia to invest $100bn in OpenAI - Reuters", "… | CNBC", "… — Financial Times", "…|新浪财经". A Chinese colon
+# introduces the story's second half ("英伟达否认合作告吹：意向书仍然有效"), never a publisher.
+_PUBLISHER_SUFFIX = re.compile(r"\s+(?:-|\||::|—|–)\s+[^-|—–]{2,40}$|[|｜]\s*[\u3400-\u9fff]{2,10}$")
 _COMMON_TERM_LIMIT = 300  # terms shared by more titles than this do not help find duplicates
 _CANDIDATE_HEADS = 8  # earlier stories sharing the most terms that are compared in full
 

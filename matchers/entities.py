@@ -47,7 +47,8 @@ AGENCY_ALIASES: dict[str, tuple[str, ...]] = {
 
 def _pattern(aliases: Iterable[str]) -> re.Pattern[str]:
     parts = sorted({normalise(alias) for alias in aliases}, key=len, reverse=True)
-    return re.compile("|".join(_BOUNDED.format(re.escape(part)) for part in parts))
+    # Chinese runs straight into Latin names ("英伟达RTX Pro 6000D"): only Latin aliases need word boundaries.
+    return re.compile("|".join(_BOUNDED.format(re.escape(part)) if part.isascii() else re.escape(part) for part in parts))
 
 
 _PATTERNS: dict[str, re.Pattern[str]] = {name: _pattern((name, *aliases)) for name, aliases in ENTITY_ALIASES.items()}

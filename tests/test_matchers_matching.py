@@ -144,3 +144,15 @@ def test_literal_index_finds_short_and_long_literals_and_only_those_present():
     index = LiteralIndex([("吉瓦", "gw"), ("invest", "investment"), ("h-1b", "visa"), ("nvidia", "nvidia")])
     assert sorted(index.found_in("nvidia to invest 10吉瓦")) == ["gw", "investment", "nvidia"]
     assert index.found_in("no tracked words here") == []
+
+
+def test_chinese_company_name_glued_to_a_product_name_is_still_found():
+    from matchers.entities import find_entities
+    from matchers.text import normalise
+    assert "NVIDIA" in find_entities(normalise("网信办要求停止采购英伟达RTX Pro 6000D"))
+
+
+def test_chinese_colon_keeps_the_second_half_of_a_headline():
+    from matchers.clustering import story_title
+    assert story_title(Item("i", "英伟达否认与OpenAI合作告吹：意向书仍然有效")).endswith("意向书仍然有效")
+    assert story_title(Item("j", "Nvidia to invest in OpenAI - Reuters")) == "nvidia to invest in openai"
