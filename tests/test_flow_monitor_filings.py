@@ -262,3 +262,43 @@ def test_without_a_contact_email_sec_sources_record_config_errors_and_the_rest_i
     assert "contact e-mail" in stored["xbrl-capex"].last_error
     sources = {item.source for item in repo.items_for_rematch()}
     assert "newsroom" in sources and any(source.startswith("federal-register-") for source in sources)
+
+
+def write_claims(path: Path, *ids: str) -> Path:
+    data = yaml.safe_load((Path(__file__).parent.parent / "seeds" / "claims.yaml").read_text(encoding="utf-8"))
+    path.write_text(yaml.safe_dump({"claims": [c for c in data["claims"] if c["id"] in ids]}), encoding="utf-8")
+    return path
+
+
+async def run_from_deployment(scheduled: datetime, parameters: dict) -> RunSummary:
+    """Run the monitor the way a worker runs a deployment's scheduled flow run."""
+    from prefect.client.orchestration import get_client
+    from prefect.flow_engine import run_flow_async
+    from prefect.states import Scheduled
+
+    deployment = await monitor.ato_deployment(name="filings-window-test")
+    deployment_id = await deployment.apply()
+    async with get_client() as client:
+        flow_run = await client.create_flow_run_from_deployment(
+            deployment_id, parameters=parameters, state=Scheduled(scheduled_time=scheduled)
+        )
+    return await run_flow_async(monitor, flow_run=flow_run, parameters=parameters)
+
+
+@pytest.mark.flow
+def test_a_late_deployment_run_reads_the_filings_of_the_window_it_was_scheduled_for(
+    prefect_harness, hosts: FilingsHosts, db_url: str, tmp_path: Path
+) -> None:
+    # Scheduled for Nov 20 and only run now (a year later, by the wall clock): the run must
+    # still read Nov 17..20, which holds NVIDIA's Q3 filings; "now" would find nothing.
+    claims = write_claims(tmp_path / "claims.yaml", "nvidia-openai-investment-100b", "h1b-fee-100k")
+    parameters = {"claims_file": str(claims), "derive_sources_from_claims": False, "notify": False}
+
+    summary = asyncio.run(run_from_deployment(AS_OF, parameters))
+
+    assert {s.source_id for s in summary.sources} == {"newsroom", "edgar-0001045810", "federal-register-h-1b-dfe7c0"}
+    register = [seen for seen in hosts.server.seen if seen.path == "/api/v1/documents.json"]
+    assert [s.query["conditions[publication_date][lte]"][0] for s in register] == ["2025-11-20"]
+    items = {item.id for item in Repository(open_database(db_url)).items_for_rematch()}
+    assert {accession_item_id(accession) for accession in IN_WINDOW} <= items
+    assert accession_item_id(OUT_OF_WINDOW) not in items
