@@ -27,6 +27,10 @@ ENTITY_ALIASES: dict[str, tuple[str, ...]] = {
     "TSMC": ("tsmc", "台积电"),
     "Huawei": ("huawei", "华为"),
     "Tesla": ("tesla", "特斯拉"),
+    "Alibaba": ("alibaba", "阿里巴巴", "阿里云", "阿里", "qwen", "通义千问"),
+    "ByteDance": ("bytedance", "字节跳动", "tiktok"),
+    "DeepSeek": ("deepseek", "深度求索"),
+    "GitHub": ("github",),
 }
 
 _BOUNDED = r"(?<![a-z0-9]){}(?![a-z0-9])"

@@ -51,6 +51,7 @@ class _CompiledClaim:
     speaker: re.Pattern[str] | None = None  # the claim's source named as the one saying it (see `_frame`)
     actor: re.Pattern[str] | None = None  # the agency whose rules make a policy claim (stands in for its companies)
     absence: bool = False  # the claim states that something is absent ("guidance includes no revenue from China")
+    bound: str = ""  # "min" for "more than 100-fold", "max" for "less than 1%": the figure is a limit, not a value
 
 
 @dataclass(slots=True)
@@ -156,7 +157,8 @@ def compile_claim(claim: Claim) -> _CompiledClaim:
     actor = agency_pattern(federal_register.agencies) if restriction and federal_register and entities else None
     return _CompiledClaim(claim, entities, keywords, targets, claim.quantity, restriction,
                           _speaker_pattern(claim, entity_names), actor,
-                          claim.quantity is None and _ABSENCE_CLAIM.search(normalise(claim.statement)) is not None)
+                          claim.quantity is None and _ABSENCE_CLAIM.search(normalise(claim.statement)) is not None,
+                          _bound(claim))
 
 
 def _speaker_pattern(claim: Claim, entity_names: set[str]) -> re.Pattern[str] | None:
@@ -173,6 +175,33 @@ def _speaker_pattern(claim: Claim, entity_names: set[str]) -> re.Pattern[str] | 
     surname = speaker.split()[-1]
     chinese = "".join(f"|{re.escape(name)}\\s?[:：]" for name in SPEAKER_NAMES.get(speaker, ()))
     return re.compile(_BOUNDED.format(re.escape(surname)) + _SAYS + chinese)
+
+
+_LOWER_BOUND = re.compile(r"\b(?:more than|at least|over|above|exceeds?|upwards of)\s+(?:\$|us\$)?\d")
+_UPPER_BOUND = re.compile(r"\b(?:less than|under|below|at most|no more than)\s+(?:\$|us\$)?\d")
+
+
+def _bound(claim: Claim) -> str:
+    """Whether the claim's figure is a floor ("more than 100-fold") or a ceiling ("less than 1%") rather than a value."""
+    statement = normalise(claim.statement)
+    if claim.quantity is None:
+        return ""
+    if _UPPER_BOUND.search(statement):
+        return "max"
+    return "min" if _LOWER_BOUND.search(statement) else ""
+
+
+def _bounded_compare(figure: Figure, compiled: _CompiledClaim) -> str:
+    """`compare`, where a figure beyond a floor or within a ceiling states the claim: 150-fold is "more than 100-fold"."""
+    assert compiled.quantity is not None
+    outcome = compare(figure, compiled.quantity)
+    if outcome != "different" or not compiled.bound:
+        return outcome
+    unit, factor = canonical_unit(compiled.quantity.unit)
+    limit = compiled.quantity.value * factor
+    if compiled.bound == "min" and figure.value >= limit or compiled.bound == "max" and figure.upper <= limit:
+        return "same"
+    return outcome
 
 
 def _scaled_unitless(figure: Figure, quantity: Quantity) -> bool:
@@ -343,7 +372,7 @@ class Matcher:
             for sentence_index, figure in view.figures:
                 if figure.role in ("aside", "if"):
                     continue  # a share price, a valuation, or a premise ("if all 10 gigawatts…")
-                outcome = compare(figure, compiled.quantity)
+                outcome = _bounded_compare(figure, compiled)
                 if figure.role == "part":
                     sentence = view.sentences[sentence_index]
                     if outcome == "different" and _is_tranche(figure, compiled.quantity) and any(

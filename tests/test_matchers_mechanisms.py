@@ -210,3 +210,24 @@ def test_proposed_bill_and_impact_story_take_no_side_on_the_fee():
 
 def test_a_second_instalment_is_progress_not_a_different_amount():
     assert stance("Nvidia completes second $4 billion investment in OpenAI") == "confirms"
+
+
+BOUNDS = parse_claims([
+    {"id": "token-cost-floor", "statement": "The cost of GPT-4-class tokens has fallen more than 100-fold.",
+     "keywords": ["GPT-4-class", "per million tokens", "token price"], "quantity": {"value": 100, "unit": "x"}},
+    {"id": "water-ceiling", "statement": "Data centres use less than 1% of US water.",
+     "keywords": ["data centres", "water use", "water supply"], "quantity": {"value": 1, "unit": "%"}},
+])
+
+
+def bound_stance(title: str, claim: str) -> str:
+    found = {v.claim_id: v.stance for v in match_items([Item("i", title)], BOUNDS)}
+    return found.get(claim, "unrelated")
+
+
+def test_figure_beyond_a_floor_or_within_a_ceiling_states_the_claim():
+    assert bound_stance("GPT-4-class token price per million tokens fell 150-fold", "token-cost-floor") == "confirms"
+    assert bound_stance("GPT-4-class token price per million tokens fell only 10-fold",
+                        "token-cost-floor") == "contradicts"
+    assert bound_stance("Data centres' water use reached 0.3% of the US water supply", "water-ceiling") == "confirms"
+    assert bound_stance("Data centres' water use reached 4% of the US water supply", "water-ceiling") == "contradicts"
