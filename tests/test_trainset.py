@@ -26,6 +26,11 @@ ALLOWED_LABELS = {"confirms", "contradicts", "mentions"}
 ITEM_KEYS = {"id", "title", "summary", "url", "published", "source", "lang"}
 REQUIRED_ITEM_KEYS = ITEM_KEYS - {"published"}
 NEAR_COPY = 90  # rapidfuzz ratio at or above which a title counts as copied
+MIN_ITEMS = 380
+MIN_CHINESE = 80
+MIN_LABELLED_PER_CLAIM = 3
+MAIN_FAMILIES = ("stargate", "h1b", "export-controls", "capex")
+STRONGEST = ("contradicts", "confirms", "mentions")  # an item's class is its strongest label
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -114,6 +119,39 @@ def test_every_label_points_at_a_claim_in_the_registry(labels, claims_by_id):
 def test_each_item_claim_pair_is_labelled_at_most_once(labels):
     pairs = Counter((label["item_id"], label["claim_id"]) for label in labels)
     assert not [p for p, n in pairs.items() if n > 1], "an (item, claim) pair is labelled twice"
+
+
+def test_the_set_has_enough_items_and_chinese_items(items):
+    assert len(items) >= MIN_ITEMS, f"only {len(items)} items"
+    chinese = sum(1 for item in items if item["lang"] == "zh")
+    assert chinese >= MIN_CHINESE, f"only {chinese} Chinese items"
+
+
+def test_every_claim_in_the_registry_has_at_least_three_labelled_items(labels, claims_by_id):
+    per_claim = Counter(label["claim_id"] for label in labels)
+    thin = {claim_id: per_claim[claim_id] for claim_id in claims_by_id if per_claim[claim_id] < MIN_LABELLED_PER_CLAIM}
+    assert not thin, f"claims with fewer than {MIN_LABELLED_PER_CLAIM} labelled items: {thin}"
+
+
+@pytest.mark.parametrize("family", MAIN_FAMILIES)
+def test_each_main_family_has_every_stance(family, labels, claims_by_id):
+    stances = Counter(label["label"] for label in labels if claims_by_id[label["claim_id"]].family == family)
+    for stance in ALLOWED_LABELS:
+        assert stances[stance] >= 3, f"the {family} family has only {stances[stance]} {stance} labels"
+
+
+def test_item_classes_keep_the_dev_set_mix(items, labels):
+    """Roughly 30% confirms, 20% contradicts, 20% mentions, 30% unrelated, give or take ten points."""
+    stances_by_item: dict[str, set[str]] = {}
+    for label in labels:
+        stances_by_item.setdefault(label["item_id"], set()).add(label["label"])
+    classes = Counter(
+        next((s for s in STRONGEST if s in stances_by_item.get(item["id"], set())), "unrelated") for item in items
+    )
+    expected = {"confirms": 0.30, "contradicts": 0.20, "mentions": 0.20, "unrelated": 0.30}
+    for name, share in expected.items():
+        actual = classes[name] / len(items)
+        assert abs(actual - share) <= 0.10, f"{name} items are {actual:.0%} of the set, expected about {share:.0%}"
 
 
 def test_google_news_copies_carry_the_labels_of_their_original(items, labels):
