@@ -38,3 +38,26 @@ def test_prefect_yaml_entrypoints_name_the_real_flows() -> None:
         names[deployment["name"]] = getattr(module, function).name
         assert deployment["work_pool"]["name"] == "claimwatch-pool"
     assert names == {"claimwatch-monitor": "monitor", "claimwatch-backfill": "backfill"}
+
+
+def test_prefect_scheduler_creates_runs_for_the_served_monitor(prefect_harness) -> None:
+    """Prefect's own scheduler service must work with our pins (under SQLAlchemy 2.1 it raised
+    "Can't evaluate bulk DML statement" and a served monitor never ran)."""
+    import asyncio
+
+    from prefect import get_client
+    from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
+    from prefect.server.services.scheduler import schedule_deployments
+
+    deployment = monitor_deployment(15)  # built outside the event loop: to_deployment dispatches on it
+
+    async def scheduled_runs() -> int:
+        deployment_id = await deployment.apply()
+        await schedule_deployments()
+        async with get_client() as client:
+            runs = await client.read_flow_runs(
+                deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[deployment_id]))
+            )
+        return len([run for run in runs if run.state and run.state.is_scheduled()])
+
+    assert asyncio.run(scheduled_runs()) >= 3
