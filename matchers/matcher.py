@@ -449,6 +449,11 @@ class Matcher:
             return "mentions", notes
         if compiled.absence:
             return self._absence_stance(view, compiled, evidence, notes)
+        if not compiled.restriction and (doubt := self._doubted(view, compiled, evidence)):
+            # A filing's risk factor ("no assurance that we will enter into definitive agreements") says the deal
+            # may never happen: whatever else the item repeats about its terms, that is no confirmation.
+            notes.append(f"says it may not happen {doubt!r}")
+            return "contradicts", notes
         forecast_with_figure = bool(compiled.claim.horizon) and compiled.quantity is not None
         polar = [] if forecast_with_figure else self._polar_cues(view, compiled, evidence, title_anchored)
         confirm = [cue for cue, side in polar if side == "confirm" and (evidence.same or cue.kind != "measure")]
@@ -469,6 +474,19 @@ class Matcher:
             notes.insert(0, "headline states the figure")
             return "confirms", notes
         return "mentions", notes
+
+    def _doubted(self, view: _ItemView, compiled: _CompiledClaim, evidence: _Evidence) -> str:
+        """The phrase by which the item says the claimed deal is not final or may not be completed, or ""."""
+        for index, sentence in enumerate(view.sentences):
+            found = _DEAL_DOUBT.search(sentence)
+            if found is None or _in_background(sentence, found.start()):
+                continue
+            # "The agreement is not final" refers back to the item's deal; a sentence naming companies but none of
+            # the claim's subject ("OpenAI investment deal not finalized" for the 10 GW claim) is about another one.
+            if self._carries(index, sentence, compiled, evidence) or (
+                    _DEAL_NOUN.search(sentence) and not find_entities(sentence)):
+                return found.group(0)
+        return ""
 
     def _absence_stance(self, view: _ItemView, compiled: _CompiledClaim, evidence: _Evidence,
                         notes: list[str]) -> tuple[Stance, list[str]]:
@@ -594,6 +612,13 @@ def _states_plainly(title: str, compiled: _CompiledClaim, figures: tuple[tuple[i
     return not compiled.entities or find_entities(title) <= own
 
 
+# Filing language for a deal that is not done: not final, subject to definitive agreements, no assurance it closes.
+_DEAL_DOUBT = re.compile(
+    r"\b(?:(?:there )?(?:is|can be|could be) no assurance|no assurance (?:that|of)|not (?:yet )?final(?:i[sz]ed)?\b|"
+    r"subject to (?:\w+ ){0,4}definitive (?:agreements?|documentation)|may not (?:be )?(?:completed|consummated|"
+    r"finali[sz]ed|closed)|may not result in (?:a )?definitive)|无法保证|不能保证|尚未敲定|未最终确定|尚未最终确定"
+)
+_DEAL_NOUN = re.compile(r"\b(?:agreements?|deal|investment|transaction|letter of intent|partnership)\b|意向书|协议|交易|投资")
 _ABSENCE_CLAIM = re.compile(r"\b(?:includes? no|excludes?|no revenue|none)\b")
 _ABSENT = re.compile(
     r"\b(?:exclud\w*|assum\w* (?:no|none|nothing|zero)\b|no (?:[\w-]+ ){0,3}(?:revenue|sales)\b|(?:includes?|from) nothing|"

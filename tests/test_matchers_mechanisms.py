@@ -231,3 +231,22 @@ def test_figure_beyond_a_floor_or_within_a_ceiling_states_the_claim():
                         "token-cost-floor") == "contradicts"
     assert bound_stance("Data centres' water use reached 0.3% of the US water supply", "water-ceiling") == "confirms"
     assert bound_stance("Data centres' water use reached 4% of the US water supply", "water-ceiling") == "contradicts"
+
+
+@pytest.mark.parametrize(("title", "summary"), [
+    ("Nvidia 10-Q flags risk that $40 billion OpenAI investment agreement is not final", ""),
+    ("NVIDIA 10-Q: OpenAI investment of up to $40 billion subject to definitive agreements",
+     "Risk factors: the investment remains subject to the negotiation of definitive agreements."),
+    ("NVIDIA 10-Q risk factors: investment in OpenAI",
+     "We have agreed to invest up to $40 billion in OpenAI. The agreement is not final and there is no assurance "
+     "that we will enter into definitive agreements."),
+])
+def test_filing_saying_a_deal_is_not_final_contradicts_rather_than_confirms_it(title, summary):
+    assert stance(title, summary) == "contradicts"
+
+
+def test_doubt_about_another_deal_of_the_same_companies_does_not_refute_the_claim():
+    # The investment is not final; the revenue claim's own subject is not what the filing doubts.
+    assert stance("NVIDIA and OpenAI investment deal is still not finalized",
+                  "The companies said chip sales of $90 billion to OpenAI are under way.",
+                  claim="acme-beta-revenue") != "contradicts"
