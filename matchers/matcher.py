@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from pathlib import Path
 
 from rapidfuzz import fuzz
 
+from matchers.calibrator import MODEL_PATH, MatcherModel, load_model
 from matchers.clustering import cluster_stories, story_title
 from matchers.cues import Cue, Polarity, find_cues, is_restriction
 from matchers.entities import ENTITY_ALIASES, agency_pattern, canonical_entity, entity_pattern, find_entities
@@ -64,6 +67,7 @@ class _ItemView:
     _sentences: list[str] | None = None
     _figures: list[tuple[int, Figure]] | None = None
     _cues: dict[int, list[Cue]] = field(default_factory=dict)
+    polar: dict[str, list[tuple[Cue, Polarity | None]]] = field(default_factory=dict)  # claim id -> cues read for it
 
     @property
     def sentences(self) -> list[str]:
@@ -283,6 +287,37 @@ class _Evidence:
     part: tuple[tuple[int, Figure], ...] = ()  # a first tranche of the claimed amount: the deal is proceeding
 
 
+@dataclass(frozen=True, slots=True)
+class _Judged:
+    compiled: _CompiledClaim
+    evidence: _Evidence
+    stance: Stance | None  # the rules' stance; None when they leave the pair out (too weak, or beside a stronger claim)
+    notes: tuple[str, ...]
+    best: float  # the score of the item's best claim
+    outranked_by: str = ""  # a rival claim that fits the story better
+
+
+# What the calibrator reads about a pair, in `Matcher._features` order. Renaming, adding or reordering one changes
+# the schema hash, and a model trained on the old list is refused (retrain with benchmarks/train_matcher.py).
+# The FNC-1 stance model's four probabilities were tried as features: dev alert F1 0.850 with them, 0.844 without
+# (one pair), for a third more matching time; left out.
+FEATURES: tuple[str, ...] = (
+    "score", "margin_to_best", "margin_to_rival", "log_candidates",
+    "rule_confirms", "rule_contradicts", "rule_mentions", "rule_left_out",
+    "keyword_share", "topical", "entity_coverage", "claim_entities", "missing_entities",
+    "specific", "specific_to_alert",
+    "same_figure", "same_figure_in_headline", "different_figure", "figures_disagree", "reference_figure",
+    "tranche_figure",
+    "claim_quantity", "claim_forecast", "claim_restriction", "claim_absence", "headline_carries_claim",
+    "frame_discussion", "frame_speaker_restating", "frame_taken_as_given", "frame_conditional_headline",
+    "outranked",
+    "read_confirm_cues", "read_contradict_cues", "read_scoped_cues",
+    "negated_cues", "hedged_cues", "deal_doubted",
+    "chinese", "has_summary",
+)
+_ALERTING = frozenset({"confirms", "contradicts"})
+
+
 def _quantity_label(quantity: Quantity) -> str:
     value = quantity.value
     for scale, word in ((1e12, " trillion"), (1e9, " billion"), (1e6, " million")):
@@ -294,8 +329,10 @@ def _quantity_label(quantity: Quantity) -> str:
 class Matcher:
     """Claims compiled once, matched against any number of item batches."""
 
-    def __init__(self, claims: Sequence[Claim], *, threshold: float = 0.5):
+    def __init__(self, claims: Sequence[Claim], *, threshold: float = 0.5, model_path: Path | None = MODEL_PATH):
+        """Compile the claims; with `model_path`, also load the calibration model (MatcherModelError if unusable)."""
         self.threshold = threshold
+        self.model: MatcherModel | None = None if model_path is None else load_model(FEATURES, model_path)
         compiled_claims = [compile_claim(claim) for claim in claims if not claim.retired]
         shared = Counter(term.pattern.pattern for compiled in compiled_claims for term in set(compiled.keywords))
         self.claims = [
@@ -509,6 +546,13 @@ class Matcher:
     def _polar_cues(self, view: _ItemView, compiled: _CompiledClaim, evidence: _Evidence,
                     title_anchored: bool) -> list[tuple[Cue, Polarity | None]]:
         """The headline's cues when it carries the claim and takes a side; else those of summary sentences on it."""
+        found = view.polar.get(compiled.claim.id)
+        if found is None:
+            found = view.polar[compiled.claim.id] = self._read_polar_cues(view, compiled, evidence, title_anchored)
+        return found
+
+    def _read_polar_cues(self, view: _ItemView, compiled: _CompiledClaim, evidence: _Evidence,
+                         title_anchored: bool) -> list[tuple[Cue, Polarity | None]]:
         def read(index: int) -> list[tuple[Cue, Polarity | None]]:
             sentence = view.sentences[index]
             cues = view.cues(index)
@@ -533,26 +577,92 @@ class Matcher:
                 and self._carries(index, sentence, compiled, evidence) for cue, side in read(index)
                 if not _in_background(sentence, cue.start)]
 
-    def match_one(self, item: Item) -> list[Verdict]:
-        """Verdicts for one item against every claim it relates to (story_id left empty)."""
-        view = self._view(item)
+    def _judge(self, view: _ItemView) -> list[_Judged]:
+        """The candidate claims with the rules' stance; a pair they leave out is kept (stance None) if specific."""
         scored = [(self.claims[position], evidence) for position in sorted(self._candidates(view))
                   if (evidence := self._evidence(view, self.claims[position])) is not None]
         scored = _settle_figures(scored)
         best = max((evidence.score for _, evidence in scored), default=0.0)
         outranked = _outranked(scored)
-        verdicts: list[Verdict] = []
+        judged: list[_Judged] = []
         for compiled, evidence in scored:
             if evidence.score < self.threshold or (
                     evidence.score < best - COMPETITION_MARGIN and not (len(compiled.entities) >= 2 and _is_specific(compiled, evidence))):
-                continue  # a weak claim beside a strong one is noise; one with its own subject is a second story
+                # a weak claim beside a strong one is noise; one with its own subject is a second story
+                if _is_specific(compiled, evidence, alerting=True):
+                    # The calibrator may take it back as an alert; the rules would only say "mentions" otherwise.
+                    judged.append(_Judged(compiled, evidence, None, (), best, outranked.get(compiled.claim.id, "")))
+                continue
             stance, notes = self._stance(view, compiled, evidence)
             if stance != "mentions" and compiled.claim.id in outranked:
                 stance = "mentions"
                 notes.append(f"{outranked[compiled.claim.id]} fits the story better")
-            verdicts.append(Verdict(item.id, compiled.claim.id, stance, round(evidence.score, 4),
-                                    _why(compiled, evidence, notes)))
+            judged.append(_Judged(compiled, evidence, stance, tuple(notes), best, outranked.get(compiled.claim.id, "")))
+        return judged
+
+    def match_one(self, item: Item) -> list[Verdict]:
+        """Verdicts for one item against every claim it relates to (story_id left empty)."""
+        view = self._view(item)
+        model = self.model
+        judged = self._judge(view)
+        verdicts: list[Verdict] = []
+        for pair in judged:
+            stance, notes = pair.stance, list(pair.notes)
+            if model is not None:
+                decision = model.decide(self._features(view, pair, judged), pair.stance)
+                if decision.stance == "unrelated" or (pair.stance is None and decision.stance not in _ALERTING):
+                    continue  # a pair the rules left out is only taken back when the model would alert on it
+                stance = decision.stance  # type: ignore[assignment]
+                notes.append(decision.label)
+            elif stance is None:
+                continue
+            verdicts.append(Verdict(item.id, pair.compiled.claim.id, stance, round(pair.evidence.score, 4),
+                                    _why(pair.compiled, pair.evidence, notes)))
         return verdicts
+
+    def describe_pairs(self, item: Item) -> list[tuple[str, str, list[float]]]:
+        """(claim id, rules' stance or "unrelated", feature row) for each candidate pair: what the calibrator reads."""
+        view = self._view(item)
+        judged = self._judge(view)
+        return [(pair.compiled.claim.id, pair.stance or "unrelated", self._features(view, pair, judged))
+                for pair in judged]
+
+    def _features(self, view: _ItemView, pair: _Judged, judged: Sequence[_Judged]) -> list[float]:
+        """The feature row of one pair, in FEATURES order (see there)."""
+        compiled, evidence = pair.compiled, pair.evidence
+        claim = compiled.claim
+        title_anchored = self._carries(0, view.title, compiled, evidence)
+        frame = _frame(view, compiled, evidence, title_anchored) if not evidence.missing_entities else ""
+        polar = self._polar_cues(view, compiled, evidence, title_anchored)
+        rivals = [other.evidence.score for other in judged if other is not pair]
+        keyword_total = max(1, min(KEYWORDS_FOR_FULL_CREDIT, len(compiled.keywords)))
+        return [
+            evidence.score,
+            evidence.score - pair.best,
+            evidence.score - max(rivals, default=0.0),
+            math.log1p(len(judged)),
+            float(pair.stance == "confirms"), float(pair.stance == "contradicts"), float(pair.stance == "mentions"),
+            float(pair.stance is None),
+            min(1.0, len(evidence.keywords) / keyword_total),
+            min(evidence.topical, 3.0),
+            len(evidence.entities) / len(compiled.entities) if compiled.entities else 1.0,
+            float(min(len(compiled.entities), 2)),
+            float(bool(evidence.missing_entities)),
+            float(_is_specific(compiled, evidence)), float(_is_specific(compiled, evidence, alerting=True)),
+            float(bool(evidence.same)), float(any(index == 0 for index, _ in evidence.same)),
+            float(bool(evidence.different)), float(_figures_disagree(evidence)),
+            float(bool(evidence.reference)), float(bool(evidence.part)),
+            float(compiled.quantity is not None), float(bool(claim.horizon)), float(compiled.restriction),
+            float(compiled.absence), float(title_anchored),
+            float(frame == "discusses rather than reports"), float(frame == "the claim's own speaker restating it"),
+            float(frame == "takes the claim as given"), float(frame == "headline is conditional"),
+            float(bool(pair.outranked_by)),
+            float(sum(side == "confirm" for _, side in polar)), float(sum(side == "contradict" for _, side in polar)),
+            float(sum(side is None for _, side in polar)),
+            float(sum(cue.negated for cue, _ in polar)), float(sum(cue.hedged for cue, _ in polar)),
+            float(bool(self._doubted(view, compiled, evidence))),
+            float(has_cjk(view.title)), float(len(view.sentences) > 1),
+        ]
 
     def match(self, items: Sequence[Item]) -> list[Verdict]:
         """Verdicts for a batch, each carrying the story id shared by near-duplicates."""

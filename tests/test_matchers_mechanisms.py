@@ -1,10 +1,14 @@
-"""The matcher's judgement mechanisms on small hand-written stories: frames, figure roles, competition, forecasts."""
+"""The matcher's judgement mechanisms on small hand-written stories: frames, figure roles, competition, forecasts.
+
+These specify the rules themselves, so they run the matcher without its trained calibrator (which reads the
+rules' output as features; `test_matchers_calibration.py` covers it).
+"""
 
 from datetime import datetime, timezone
 
 import pytest
 
-from matchers import match_items
+from matchers import Matcher, Verdict
 from matchers.cues import find_cues
 from matchers.quantities import extract_figures
 from matchers.text import normalise
@@ -33,6 +37,11 @@ CLAIMS = parse_claims([
     {"id": "chip-export-ban", "statement": "US export controls bar NVIDIA from selling AI chips to China.",
      "keywords": ["export controls", "H20", "licence", "China"], "entities": ["NVIDIA"]},
 ])
+
+
+def match_items(items: list[Item], claims: list) -> list[Verdict]:
+    """What the rules alone conclude."""
+    return Matcher(claims, model_path=None).match(items)
 
 
 def stance(title: str, summary: str = "", claim: str = "acme-beta-investment",
