@@ -5,6 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 from urllib.parse import urlencode
@@ -46,6 +52,8 @@ class FilingsFixtures:
 
     def __init__(self) -> None:
         self.broken: set[tuple[str, int]] = set()  # (api, page) answered with a proxy error page
+        self.hang: set[tuple[str, int]] = set()  # (api, page) that waits until `release` is set
+        self.release = threading.Event()
         self.server = RoutedServer(self.route)
 
     def route(self, request: Seen):
@@ -72,6 +80,8 @@ class FilingsFixtures:
         documents = sorted((d for d in DOCUMENTS if low <= date.fromisoformat(d["publication_date"]) <= high),
                            key=lambda d: d["publication_date"], reverse=True)
         page = int(request.query.get("page", ["1"])[0])
+        if ("register", page) in self.hang:
+            self.release.wait(timeout=60)
         if ("register", page) in self.broken:
             return 200, b"<html><body>502 Bad Gateway (proxy)</body></html>", "text/html"
         body: dict = {"count": len(documents), "results": documents[(page - 1) * PAGE : page * PAGE]}
@@ -256,6 +266,42 @@ def test_a_backfill_that_failed_midway_resumes_from_its_checkpoint(
     accessions, documents, count = stored(db_url)
     assert accessions == EXPECTED_ACCESSIONS and documents == EXPECTED_DOCUMENTS  # what a clean run stores
     assert count == len(EXPECTED_ACCESSIONS) + len(EXPECTED_DOCUMENTS)
+
+
+def test_a_backfill_process_killed_midway_resumes_where_it_stopped(
+    prefect_harness, sqlite_url: str, filings: FilingsFixtures, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CLAIMWATCH_DATABASE_URL", sqlite_url)
+    command = [sys.executable, "-m", "claimwatch", "backfill", "--since", SINCE, "--until", UNTIL,
+               "--claim", "h1b-fee-100k", "--source", "federal-register", "--chunk-days", "61"]
+    # The killed process runs its own temporary Prefect API, in a Prefect home of its own.
+    env = os.environ | {"PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_API_URL": ""}
+    filings.hang = {("register", 2)}
+    log = tmp_path / "killed-backfill.log"
+    process = subprocess.Popen(command, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 90
+        while not any(s.query.get("page") == ["2"] for s in filings.requests("register")):
+            assert process.poll() is None, f"the backfill ended before it reached page 2:\n{log.read_text()[-3000:]}"
+            assert time.monotonic() < deadline, "the backfill never asked for page 2"
+            time.sleep(0.2)
+        process.send_signal(signal.SIGKILL)  # no cleanup, no chance to save anything more
+        process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        filings.release.set()
+    _, documents, _ = stored(sqlite_url)
+    assert 0 < len(documents) < len(EXPECTED_DOCUMENTS)  # page 1 was stored before the kill
+
+    filings.hang = set()
+    before = len(filings.server.seen)
+    result = CliRunner().invoke(app, command[3:])
+    assert result.exit_code == 0, result.output
+    resumed = filings.server.seen[before:]
+    pages = [s.query.get("page", ["1"])[0] for s in resumed]
+    assert pages[0] == "2" and "1" not in pages  # it resumes at the page it was killed on; page 1 is not refetched
+    assert stored(sqlite_url)[1] == EXPECTED_DOCUMENTS
 
 
 @pytest.mark.flow
