@@ -15,6 +15,15 @@ from sources.item import Item
 
 SAME_STORY_SCORE = 85.0  # token_sort_ratio of normalised titles, 0..100
 SAME_STORY_WINDOW = timedelta(hours=72)
+# Two outlets' headlines for one announcement ("OpenAI and NVIDIA Announce Strategic Partnership to
+# Deploy 10 Gigawatts…" / "OpenAI and Nvidia announce partnership to deploy 10 gigawatts…, with up to
+# $100 billion investment") are the same story when nearly all the shorter one's words are in the
+# longer one, both came out within a day and a half, and the shorter one says enough on its own.
+# The alert key includes the stance, so this cannot hide a reversal.
+SHARED_WORDS_SHARE = 0.85  # |shared words| / |words of the shorter headline|
+SHARED_WORDS_WINDOW = timedelta(hours=36)
+SHARED_WORDS_MIN = 6
+_WORD = re.compile(r"\w+")
 
 # "Nvidia to invest $100bn in OpenAI - Reuters", "… | CNBC", "… — Financial Times", "…|新浪财经". A Chinese colon
 # introduces the story's second half ("英伟达否认合作告吹：意向书仍然有效"), never a publisher.
@@ -34,10 +43,18 @@ def story_title(item: Item) -> str:
 
 
 def _same_story(a: str, b: str, when_a: datetime | None, when_b: datetime | None) -> bool:
-    if when_a and when_b and abs(when_a - when_b) > SAME_STORY_WINDOW:
+    apart = abs(when_a - when_b) if when_a and when_b else None
+    if apart is not None and apart > SAME_STORY_WINDOW:
         return False
-    scorer = fuzz.ratio if has_cjk(a) or has_cjk(b) else fuzz.token_sort_ratio
-    return scorer(a, b, score_cutoff=SAME_STORY_SCORE) > 0
+    if has_cjk(a) or has_cjk(b):
+        return fuzz.ratio(a, b, score_cutoff=SAME_STORY_SCORE) > 0
+    if fuzz.token_sort_ratio(a, b, score_cutoff=SAME_STORY_SCORE) > 0:
+        return True
+    if apart is None or apart > SHARED_WORDS_WINDOW:
+        return False
+    words_a, words_b = set(_WORD.findall(a)), set(_WORD.findall(b))
+    shorter = min(len(words_a), len(words_b))
+    return shorter >= SHARED_WORDS_MIN and len(words_a & words_b) >= SHARED_WORDS_SHARE * shorter
 
 
 def cluster_stories(items: Sequence[Item]) -> dict[str, str]:

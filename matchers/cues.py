@@ -47,6 +47,8 @@ _CUES: dict[CueKind, tuple[str, ...]] = {
         r"revers(?:e|es|ed)", r"overturn(?:s|ed)?", r"invalidat(?:e|es|ed)", r"enjoin(?:s|ed)?", r"injunction",
         r"drop(?:s|ped)? (?:\w+ ){0,2}plans?", r"laps(?:e|es|ed)", r"expir(?:e|es|ed)(?! on)", r"downgrad(?:e|es|ed)", r"not (?:yet )?(?:been )?finali[sz]ed",
         r"(?:has|have|had)n't (?:yet )?(?:been )?(?:signed|finali[sz]ed)", r"never (?:signed|finali[sz]ed|materiali[sz]ed)",
+        r"(?:has|have|had) not (?:yet )?(?:been )?(?:signed|finali[sz]ed)", r"not (?:yet )?(?:been )?signed",
+        r"yet to be (?:signed|finali[sz]ed|completed|closed|approved)",
         r"no (?:signed |definitive |binding )?(?:deal|agreement|contract) (?:has been|was|yet)", r"non-binding",
         r"not (?:yet )?final(?![a-z])", r"subject to (?:\w+ ){0,4}definitive (?:agreements?|documentation)",
         r"may not (?:be )?(?:completed|consummated|finali[sz]ed|result in)", r"(?:can|could) be no assurance", r"not (?:being |been )?(?:acquired|bought)",

@@ -126,6 +126,27 @@ def test_duplicates_from_several_feeds_share_the_earliest_story_id():
     assert {v.story_id for v in found} == {"early"}
 
 
+def test_two_outlets_headlines_for_one_announcement_within_a_day_and_a_half_are_one_story():
+    t0 = datetime(2025, 9, 22, 16, tzinfo=timezone.utc)
+    items = [
+        Item("newsroom", "OpenAI and NVIDIA Announce Strategic Partnership to Deploy 10 Gigawatts of NVIDIA Systems",
+             published=t0),
+        Item("cnbc", "OpenAI and Nvidia announce partnership to deploy 10 gigawatts of Nvidia systems, "
+             "with up to $100 billion investment - CNBC", published=t0 + timedelta(hours=2)),
+        Item("next-week", "OpenAI and Nvidia announce strategic partnership to deploy 10 gigawatts of Nvidia systems, "
+             "first site named", published=t0 + timedelta(days=6)),
+        Item("short", "Nvidia OpenAI deal", published=t0 + timedelta(hours=1)),
+        Item("short-extended", "Nvidia OpenAI deal lifts chip stocks", published=t0 + timedelta(hours=2)),
+        Item("other-chip", "US grants AMD licence to sell MI308 chips to China", published=t0),
+        Item("h20", "US grants NVIDIA licence to sell H20 chips to China", published=t0 + timedelta(hours=1)),
+    ]
+    stories = cluster_stories(items)
+    assert stories["cnbc"] == "newsroom"
+    assert stories["next-week"] == "next-week"  # too far apart to be the same report
+    assert stories["short-extended"] == "short-extended"  # a three-word headline says too little to merge on
+    assert stories["h20"] == "h20"  # same wording, another company's chip: another story
+
+
 def test_matcher_reuses_compiled_claims_across_batches():
     matcher = Matcher(CLAIMS)
     first = matcher.match([Item("x", "US imposes $100,000 fee on H-1B visas")])

@@ -259,3 +259,12 @@ def test_doubt_about_another_deal_of_the_same_companies_does_not_refute_the_clai
     assert stance("NVIDIA and OpenAI investment deal is still not finalized",
                   "The companies said chip sales of $90 billion to OpenAI are under way.",
                   claim="acme-beta-revenue") != "contradicts"
+
+
+@pytest.mark.parametrize("title", [
+    "Nvidia's $40 billion Beta deal with OpenAI has yet to be signed, CFO says",
+    "Nvidia has not yet signed its $40 billion investment agreement with OpenAI",
+    "Nvidia and OpenAI $40 billion investment deal not yet signed, filing shows",
+])
+def test_a_deal_that_is_not_yet_signed_contradicts_rather_than_confirms(title: str) -> None:
+    assert stance(title) == "contradicts"
