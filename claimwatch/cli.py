@@ -71,13 +71,14 @@ def _load_claims_or_exit(path: Path):
         _fail(str(exc))
 
 
-def _parse_since(value: Optional[str]) -> Optional[dt.datetime]:
+def _parse_time(value: Optional[str], option: str) -> Optional[dt.datetime]:
+    """A --since/--until value: a date or ISO timestamp; without a zone it is UTC (a date: midnight UTC)."""
     if value is None:
         return None
     try:
         parsed = dt.datetime.fromisoformat(value)
     except ValueError:
-        _fail(f"--since {value!r} is not a date (use YYYY-MM-DD or an ISO timestamp)", 2)
+        _fail(f"{option} {value!r} is not a date (use YYYY-MM-DD or an ISO timestamp)", 2)
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
 
 
@@ -252,7 +253,7 @@ def backfill(
     from flows.backfill import BackfillConfigError, BackfillFailedError, ProgressEvent, progress_listener
     from flows.backfill import backfill as backfill_flow
 
-    start, end = _parse_since(since), _parse_until(until)
+    start, end = _parse_time(since, "--since"), _parse_time(until, "--until")
     bars: dict[str, int] = {}
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[detail]}"),
@@ -282,17 +283,6 @@ def backfill(
             _print_backfill(exc.summary)
             _fail(str(exc))
     _print_backfill(summary)
-
-
-def _parse_until(value: Optional[str]) -> Optional[dt.datetime]:
-    if value is None:
-        return None
-    try:
-        parsed = dt.datetime.fromisoformat(value)
-    except ValueError:
-        _fail(f"--until {value!r} is not a date (use YYYY-MM-DD or an ISO timestamp)", 2)
-    # A bare date still covers that whole day: the backfill works in whole UTC days.
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
 
 
 def _print_backfill(summary) -> None:
@@ -400,7 +390,7 @@ def evidence_list(
     if stance is not None and stance not in STANCE_STYLE:
         _fail(f"--stance must be confirms, contradicts or mentions, not {stance!r}", 2)
     repo = _repository(_settings())
-    records = repo.list_evidence(claim_id=claim, stance=stance, since=_parse_since(since), limit=limit)
+    records = repo.list_evidence(claim_id=claim, stance=stance, since=_parse_time(since, "--since"), limit=limit)
     if not records:
         console.print("No evidence stored yet matches that.")
         return
