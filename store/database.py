@@ -117,25 +117,21 @@ def alembic_config(database: Database) -> Config:
 
 def migrate(target: str | URL | Database, revision: str = "head") -> None:
     """Bring the schema up to `revision` (default: the newest) with alembic; safe to run repeatedly."""
-    database, owned = _as_database(target)
-    try:
-        with database.writer().begin() as connection:
-            config = alembic_config(database)
-            config.attributes["connection"] = connection
-            command.upgrade(config, revision)
-    finally:
-        if owned:
-            database.dispose()
+    _run_alembic(target, command.upgrade, revision)
 
 
 def downgrade(target: str | URL | Database, revision: str = "base") -> None:
     """Take the schema back to `revision` (default: empty); destroys the data in dropped tables."""
+    _run_alembic(target, command.downgrade, revision)
+
+
+def _run_alembic(target: str | URL | Database, step, revision: str) -> None:
     database, owned = _as_database(target)
     try:
         with database.writer().begin() as connection:
             config = alembic_config(database)
             config.attributes["connection"] = connection
-            command.downgrade(config, revision)
+            step(config, revision)
     finally:
         if owned:
             database.dispose()
