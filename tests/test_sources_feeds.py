@@ -278,3 +278,13 @@ async def test_gzip_bodies_are_decoded(client, server):
 
     assert len(items) == 4
     assert server.requests_for("google_news_h1b.xml")[-1].content_encoding == "gzip"
+
+
+def test_an_entity_expansion_bomb_is_never_expanded() -> None:
+    """A hostile feed declaring nested entities (a "billion laughs") must not blow up memory or time."""
+    import time
+
+    started = time.perf_counter()
+    items = parse_feed((FIXTURES / "entity_bomb.xml").read_bytes(), source_id="bomb", base_url="https://example.com/")
+    assert time.perf_counter() - started < 1.0
+    assert all(len(item.title) < 100 and len(item.summary) < 100 for item in items)
