@@ -135,6 +135,16 @@ def run(
     filings: bool = typer.Option(True, help="also read new EDGAR filings, Federal Register documents and XBRL capex"),
 ) -> None:
     """Run one monitoring cycle now (a Prefect flow run) and print its summary."""
+    from sources import SourcesFileError, load_sources
+
+    # Check the two input files before paying for Prefect's start-up: a broken file is one sentence.
+    settings = _settings(claims_file=claims, sources_file=sources)
+    _load_claims_or_exit(settings.claims_file)
+    try:
+        load_sources(settings.sources_file)
+    except SourcesFileError as exc:
+        _fail(str(exc))
+
     from flows.monitor import monitor
     from flows.summary import AllSourcesFailedError
 
@@ -153,7 +163,7 @@ def run(
         _fail(str(exc))
     print_summary(summary)
     for note in summary.notes:
-        err.print(f"[yellow]warning:[/] {note}")
+        err.print(Text.assemble(("warning: ", "yellow"), note))
     if summary.failed_sources:
         err.print(f"[yellow]warning:[/] {len(summary.failed_sources)} of {len(summary.sources)} sources failed")
 

@@ -136,3 +136,15 @@ def test_rematch_command_scores_stored_items_against_the_registry(env: str) -> N
     assert "confirmed" in shown.output and "Trump signs proclamation" in shown.output
     unknown = runner.invoke(app, ["rematch", "--claim", "nope"])
     assert unknown.exit_code == 1 and "unknown claim id 'nope'" in unknown.output
+
+
+def test_run_refuses_a_broken_claims_or_sources_file_with_one_sentence(tmp_path: Path) -> None:
+    claims = tmp_path / "claims.yaml"
+    claims.write_text("claims:\n  - id: Not A Slug\n    statement: Something checkable happened.\n")
+    result = runner.invoke(app, ["run", "--claims", str(claims)])
+    assert result.exit_code == 1 and "claim 'Not A Slug', field 'id'" in result.output
+
+    sources = tmp_path / "sources.yaml"
+    sources.write_text("sources: [\n")
+    result = runner.invoke(app, ["run", "--sources", str(sources)])
+    assert result.exit_code == 1 and "not valid YAML at line" in result.output
