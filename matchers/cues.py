@@ -25,6 +25,11 @@ _CUES: dict[CueKind, tuple[str, ...]] = {
         r"commit(?:s|ted)", r"pledg(?:e|es|ed)", r"reaffirm(?:s|ed)", r"on track", r"(?:goes|went) live",
         r"(?:came|comes) online", r"mak(?:e|es|ing) (?:its |the |a )?first", r"releas(?:es|ed) (?:\S+ ){0,4}(?:tranche|instal?lment|payment)", r"switch(?:es|ed)? on", r"power(?:s|ed)? (?:up|on)", r"begins? operating", r"(?:remains?|stays?|still) (?:in (?:effect|place|force)|valid)", r"impos(?:e|es|ed)", r"enforc(?:e|es|ed|ing)", r"collect(?:s|ed|ing)",
         r"charg(?:es|ed|ing)", r"expand(?:s|ed)", r"invest(?:s|ed)", r"secur(?:es|ed)", r"won(?!')", r"wins", r"extend(?:s|ed)? the", r"(?:now |begun |began |begins |start(?:s|ed)? )shipping", r"ship(?:s|ped)? to (?:customers|partners)", r"(?:in|enters?|entered) (?:full |volume |mass )?production", r"交付", r"出货", r"量产",
+        # Filing and Federal Register wording: an 8-K's "entered into a securities purchase agreement", "NVIDIA
+        # purchased shares"; a notice's "the payment required for new petitions", "petitions … will be denied".
+        r"enter(?:s|ed)? into (?:\w+ ){0,5}(?:agreements?|contracts?)", r"purchas(?:es|ed)", r"(?:is|are|was|were|remains?) required",
+        r"required (?:for|of|by|with)", r"(?:continue to |will be )?den(?:y|ied) (?:\w+ ){0,2}petitions", r"petitions (?:\w+ ){0,3}(?:will be |are )denied",
+        r"成为", r"已占", r"居[^，。；,]{0,8}之?首", r"位居", r"排名第一",
         r"宣布", r"签署", r"签约", r"签订", r"达成", r"生效", r"批准", r"完成", r"部署", r"确认", r"证实", r"上线",
         r"投产", r"继续有效", r"仍然有效", r"依然有效", r"启动", r"实施", r"维持", r"落地", r"征收", r"敲定", r"官宣", r"投资",
     ),
@@ -59,6 +64,8 @@ _CUES: dict[CueKind, tuple[str, ...]] = {
         r"(?:revok(?:e|es|ed|ing)|withdr(?:ew|aw|aws|awn)|rescind(?:s|ed)?|cancel(?:s|l?ed)?) (?:\w+ ){0,3}licen[cs]es?",
         r"(?:can|could) no longer (?:ship|sell|export)|no longer (?:allowed|permitted) to (?:ship|sell|export)",
         r"not (?:be )?(?:permitted|allowed) to (?:enter|be imported|be sold)|will not be sold",
+        r"(?<!from a )presumption of denial", r"need(?:s|ed)? (?:a |an )?(?:export )?licen[cs]e", r"违反[^，。；,]{0,8}(?:管制|禁令)",
+        r"violat(?:e|es|ed|ing|ion of) (?:\w+ ){0,3}(?:export controls?|ban|restrictions?)",
         r"(?:撤销|撤回|吊销)[^，。；,]{0,10}许可", r"licen[cs]e requirements?", r"requir(?:e|es|ed|ing) (?:\w+ ){0,3}licen[cs]es?",
         r"(?:须|需|必须|需要)(?:获得|申请|取得)?[^，。；,]{0,4}许可", r"无法继续(?:向|对)?[^，。；,]{0,6}(?:交付|出售|出口|销售)", r"不得(?:出售|出口|销售|进口)",
         r"ban(?:s|ned)?", r"bar(?:s|red)?", r"block(?:s|ed|ing)?", r"restrict(?:s|ed|ions?)?", r"curb(?:s|ed)?",
@@ -72,7 +79,7 @@ _CUES: dict[CueKind, tuple[str, ...]] = {
         r"grant(?:s|ed)? (?:\w+ ){0,3}licen[cs]es?", r"approv(?:es|ed) (?:\w+ ){0,4}(?:sales|exports|shipments)",
         r"green ?light(?:s|ed)?", r"(?:can|could|will be able to) (?:now )?(?:sell|ship|export)",
         r"(?:secur|obtain)(?:e|es|ed|ing|s)? (?:\w+ ){0,2}licen[cs]es?", r"clear(?:s|ed) (?:\w+ ){0,3}to (?:sell|ship|export)", r"unban(?:s|ned)?",
-        r"case-by-case (?:review|basis)", r"逐案审查",
+        r"(?:shipments|sales|exports) (?:\w+ ){0,2}under (?:\w+ ){0,2}licen[cs]es", r"case-by-case (?:review|basis)", r"逐案审查",
         r"regain(?:s|ed)? (?:\w+ ){0,2}(?:foothold|market|share|access)", r"return(?:s|ed)? to (?:the )?chin\w*(?: market)?",
         r"re-?enter(?:s|ed)? (?:the )?chin\w*", r"win(?:s|ning)? back", r"won back", r"clear(?:s|ed)? customs",
         r"重返", r"回归中国", r"重新进入", r"重回",
@@ -98,7 +105,7 @@ _HEDGE_ANY = re.compile(
 )
 _HEDGE_UNDO = re.compile(
     r"\b(?:plans? to|planning to|set to|poised to|expected to|likely to|aims? to|wants? to|propos(?:e|es|ed|al) to|"
-    r"moves? to|vows? to|seeks? to|threatens? to|bill to|legislation (?:to|that would)|introduc\w+ (?:a )?(?:bill|legislation))\b[^.;:!?]{0,30}$|计划|将"
+    r"moves? to|vows? to|seeks? to|threatens? to|bill to|legislation (?:to|that would)|introduc\w+ (?:a )?(?:bill|legislation))\b[^.;:!?]{0,30}$|计划"
 )
 
 _COMPILED: tuple[tuple[CueKind, re.Pattern[str]], ...] = tuple(

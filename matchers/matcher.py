@@ -453,7 +453,11 @@ class Matcher:
             return False
         named = _organisations_in_order(sentence)
         if compiled.entities:
-            if named and named[0] not in {term.shown for term in compiled.entities}:
+            # The claim's companies include those its keywords name: SoftBank acts in "SoftBank pulls back from
+            # Stargate sites, leaving 3 gigawatts for OpenAI" as much as Oracle and OpenAI do.
+            own = {term.shown for term in compiled.entities} | {
+                canonical_entity(term.shown) for term in compiled.keywords if term.names_company}
+            if named and named[0] not in own:
                 return False
         elif sum(term.names_company for term in compiled.keywords) >= 2 and len(named) == 1:
             return False
@@ -759,7 +763,12 @@ _DISCUSSION = re.compile(
     r"analysis|explainer|opinion|commentary|worries|fears|concerns?|debate|critics?|bubble|drop in the bucket|"
     r"tilts?|barely|dent|fret\w*|worr\w*|jitters?|scrutin\w*)\b|意味着|为何|如何|吗|能否|分析称|泡沫|担忧|几何|影响"
 )
-_SUMMARY_DISCUSSION = re.compile(r"\b(?:an? (?:explainer|analysis|opinion|column)|this article)\b|本文|分析称")
+# "An analysis of substation data puts Microsoft's new capacity at 1.1 GW" reports a measurement; "an analysis" alone
+# (or "an analysis by our columnist") is commentary.
+_SUMMARY_DISCUSSION = re.compile(r"\b(?:an? (?:explainer|analysis(?! of)|opinion|column)|this article)\b|本文|分析称")
+_RESTATED = re.compile(
+    r"\b(?:repeat(?:s|ed)|reiterat(?:es|ed)|restat(?:es|ed)|doubles? down|doubled down|stands? by (?:his|her|its) (?:forecast|call|estimate))\b|重申|再次表示|重复"
+)
 _SAYS = r"(?:'s)?(?:\s+(?:and|&)\s+[a-z]+)?\s*(?::|says|said|pegs|predicts|expects|sees|thinks|argues|estimates|believes|told)"
 # Chinese renderings of the seed documents' speakers, as Chinese headlines attribute them ("帕特尔：…").
 SPEAKER_NAMES: dict[str, tuple[str, ...]] = {
@@ -779,6 +788,11 @@ def _frame(view: _ItemView, compiled: _CompiledClaim, evidence: _Evidence, title
     title = view.title
     if _DISCUSSION.search(title) or (len(view.sentences) > 1 and _SUMMARY_DISCUSSION.search(view.sentences[1])):
         return "discusses rather than reports"
+    if not compiled.restriction and (
+            _RESTATED.search(title) or (len(view.sentences) > 1 and _RESTATED.search(view.sentences[1]))):
+        # "Patel doubles down", "Huang repeated that…", "吴泳铭重申": the same words said again are no new evidence.
+        # An official restating a rule is different: it says the restriction still stands.
+        return "restates an earlier statement"
     speaker = compiled.speaker
     if speaker is not None and speaker.search(title):
         # "Huang: $5 trillion a year makes sense" restates the claim; its source saying it again is no evidence.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from seeds.registry import Quantity
@@ -241,6 +241,18 @@ def extract_figures(text: str) -> list[Figure]:
     for match in _ZERO.finditer(text):
         add(0.0, "", match.start("zero"), match.end("zero"))
     figures.sort(key=lambda figure: figure.start)
+    return _ranges_share_roles(text, figures)
+
+
+_RANGE_JOIN = re.compile(r"^\s?(?:to|-|–|and|或|至|到)\s?$")
+
+
+def _ranges_share_roles(text: str, figures: list[Figure]) -> list[Figure]:
+    """The upper end of a written-out range keeps the role of its lower end: "under the $35 billion to $40 billion"."""
+    for index in range(1, len(figures)):
+        low, high = figures[index - 1], figures[index]
+        if low.role and low.role != high.role and low.unit == high.unit and _RANGE_JOIN.match(text[low.end : high.start]):
+            figures[index] = replace(high, role=low.role)
     return figures
 
 

@@ -268,3 +268,56 @@ def test_doubt_about_another_deal_of_the_same_companies_does_not_refute_the_clai
 ])
 def test_a_deal_that_is_not_yet_signed_contradicts_rather_than_confirms(title: str) -> None:
     assert stance(title) == "contradicts"
+
+
+def test_upper_end_of_a_range_keeps_the_role_of_its_lower_end():
+    figures = extract_figures(normalise("about $26 billion, well under the $35 billion to $40 billion analysts had forecast"))
+    assert [(f.text, f.role) for f in figures] == [
+        ("$26 billion", ""), ("$35 billion", "before"), ("$40 billion", "before")]
+
+
+def test_company_the_claim_names_by_keyword_can_revise_its_figure():
+    # SoftBank is a keyword of the claim, not one of its entities: its pull-back still revises the capacity.
+    claims = parse_claims([{
+        "id": "campus-6gw", "statement": "Oracle and OpenAI will build some 5 to 7 gigawatts of capacity.",
+        "keywords": ["SoftBank", "Stargate", "gigawatts"], "entities": ["Oracle", "OpenAI"],
+        "quantity": {"value": 6, "unit": "GW", "approx": True, "tolerance": 0.2}}])
+    item = Item("i", "SoftBank pulls back from Stargate sites",
+                summary="SoftBank stopped funding two Stargate campuses, leaving about 3 gigawatts of Oracle capacity "
+                        "for OpenAI instead of the 5 to 7 gigawatts planned.")
+    assert [v.stance for v in match_items([item], claims)] == ["contradicts"]
+
+
+def test_an_analysis_of_data_reports_a_measurement_rather_than_discussing():
+    assert stance("Widget's run-rate reaches $12 billion", "An analysis of invoices puts Anthropic's annualized revenue "
+                  "at $12 billion, well short of $20 billion forecasts.", claim="widget-arr-20b",
+                  published=datetime(2027, 1, 10, tzinfo=timezone.utc)) == "contradicts"
+    assert stance("Widget's run-rate reaches $12 billion", "An analysis: Anthropic's annualized revenue "
+                  "at $12 billion, well short of $20 billion forecasts.", claim="widget-arr-20b",
+                  published=datetime(2027, 1, 10, tzinfo=timezone.utc)) == "mentions"
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("on january 26, coreweave entered into a securities purchase agreement with nvidia", "assert"),
+    ("nvidia purchased shares of class a common stock", "assert"),
+    ("evidence of the $100,000 payment required for new h-1b petitions", "assert"),
+    ("and direct the secretary to continue to deny petitions filed without payment", "assert"),
+    ("licence applications would be reviewed under a presumption of denial", "restrict"),
+    ("the chip will need a licence for china", "restrict"),
+    ("通过马来西亚向中国转运英伟达芯片，违反美国出口管制规定", "restrict"),
+    ("about $4 billion of h200 shipments under us licences", "release"),
+    ("字节跳动成为全球第二大GPU租用方", "assert"),
+])
+def test_filing_register_and_chinese_fact_phrases_are_read(text, kind):
+    assert [cue.kind for cue in find_cues(normalise(text))] == [kind]
+
+
+def test_chinese_will_allow_is_a_decision_not_a_hedge():
+    (cue,) = find_cues(normalise("美国将允许英伟达对华出口B40芯片"))
+    assert (cue.kind, cue.hedged) == ("release", False)
+
+
+def test_speaker_repeating_a_forecast_is_no_new_evidence_but_an_official_restating_a_ban_is():
+    assert stance("Roe doubles down: Acme to invest $40 billion in Beta", "NVIDIA and OpenAI signed the investment.",
+                  ) == "mentions"
+    assert policy_stance("Commerce reiterates that NVIDIA chip sales to China require licences") == "confirms"
