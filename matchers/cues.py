@@ -74,15 +74,15 @@ _CUES: dict[CueKind, tuple[str, ...]] = {
         r"禁止", r"禁售", r"限制", r"封锁", r"收紧", r"暂停", r"停止", r"停售", r"冻结", r"禁令",
     ),
     "release": (
-        r"lift(?:s|ed)?", r"eas(?:e|es|ed)", r"loosen(?:s|ed)?", r"relax(?:es|ed)?", r"resum(?:e|es|ed|ption)",
-        r"allow(?:s|ed)? (?:\w+ ){0,4}(?:to )?(?:sell|ship|export|resume)", r"licen[cs]es? (?:were |was |are |is )?(?:granted|approved|issued)",
+        r"lift(?:s|ed|ing)?", r"eas(?:e|es|ed)", r"loosen(?:s|ed)?", r"relax(?:es|ed)?", r"resum(?:e|es|ed|ption)",
+        r"allow(?:s|ed)? (?:\w+ ){0,4}(?:to )?(?:sell|ship|export|resume|buy|purchase|import)", r"licen[cs]es? (?:were |was |are |is )?(?:granted|approved|issued)",
         r"grant(?:s|ed)? (?:\w+ ){0,3}licen[cs]es?", r"approv(?:es|ed) (?:\w+ ){0,4}(?:sales|exports|shipments)",
         r"green ?light(?:s|ed)?", r"(?:can|could|will be able to) (?:now )?(?:sell|ship|export)",
         r"(?:secur|obtain)(?:e|es|ed|ing|s)? (?:\w+ ){0,2}licen[cs]es?", r"clear(?:s|ed) (?:\w+ ){0,3}to (?:sell|ship|export)", r"unban(?:s|ned)?",
         r"(?:shipments|sales|exports) (?:\w+ ){0,2}under (?:\w+ ){0,2}licen[cs]es", r"case-by-case (?:review|basis)", r"逐案审查",
         r"regain(?:s|ed)? (?:\w+ ){0,2}(?:foothold|market|share|access)", r"return(?:s|ed)? to (?:the )?chin\w*(?: market)?",
         r"re-?enter(?:s|ed)? (?:the )?chin\w*", r"win(?:s|ning)? back", r"won back", r"clear(?:s|ed)? customs",
-        r"重返", r"回归中国", r"重新进入", r"重回",
+        r"(?:依|凭|根据)[^，。；,]{0,4}许可证?(?:出货|出口|销售|发货|向)", r"重返", r"回归中国", r"重新进入", r"重回",
         r"恢复", r"解除", r"批准[^，。；,]{0,12}出口", r"获准", r"(?:获得|换取)[^，。；,]{0,4}许可", r"发放[^，。；,]{0,8}许可", r"放宽", r"获批", r"松绑", r"许可证获批", r"允许",
     ),
 }

@@ -321,3 +321,11 @@ def test_speaker_repeating_a_forecast_is_no_new_evidence_but_an_official_restati
     assert stance("Roe doubles down: Acme to invest $40 billion in Beta", "NVIDIA and OpenAI signed the investment.",
                   ) == "mentions"
     assert policy_stance("Commerce reiterates that NVIDIA chip sales to China require licences") == "confirms"
+
+
+@pytest.mark.parametrize(("text", "kinds"), [
+    ("china allows tech firms to buy nvidia h200 chips, lifting purchase freeze", ["release", "release"]),
+    ("英伟达收入指引计入约40亿美元依许可证出货的H200", ["release"]),
+])
+def test_permission_to_buy_and_sales_under_licence_loosen_a_ban(text, kinds):
+    assert [cue.kind for cue in find_cues(normalise(text))] == kinds
