@@ -314,6 +314,31 @@ def _print_backfill(summary) -> None:
     console.print(Text(summary.headline()))
 
 
+@app.command()
+def runs(limit: int = typer.Option(20, help="at most this many runs, newest first")) -> None:
+    """Recent monitor and backfill runs recorded in the store, with their outcome."""
+    repo = _repository(_settings())
+    rows = repo.list_runs(limit=limit)
+    if not rows:
+        console.print("No runs recorded yet: `claimwatch run` starts one.")
+        return
+    table = Table(title="Runs")
+    for column in ("started (UTC)", "kind", "status", "took", "summary"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        took = f"{(row.finished_at - row.started_at).total_seconds():.0f} s" if row.finished_at else "—"
+        summary = row.summary or {}
+        text = summary.get("headline") or summary.get("error") or ""
+        if not text and "pages" in summary:  # a backfill
+            text = (f"{summary.get('since', '')[:10]} .. {summary.get('until', '')[:10]}: {summary['pages']} pages, "
+                    f"{summary.get('new_items', 0)} new items, {summary.get('new_evidence', 0)} new evidence, "
+                    f"{len(summary.get('failed_chunks', []))} failed chunks")
+        style = {"failed": "red", "running": "yellow"}.get(row.status, "green")
+        table.add_row(_cell(f"{row.started_at:%Y-%m-%d %H:%M}"), _cell(row.kind), _cell(row.status, style), _cell(took),
+                      _cell(text))
+    console.print(table)
+
+
 @claims_app.command("list")
 def claims_list() -> None:
     """List the claims with their status and evidence counts."""

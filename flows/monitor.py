@@ -20,6 +20,7 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import acreate_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run
 
 from alerts import deliver_alerts, target_fingerprint
 from claimwatch.settings import Settings, get_settings
@@ -169,35 +170,19 @@ def _evidence_markdown(summary: RunSummary) -> str:
     return "\n".join(lines)
 
 
-@flow(name="monitor", description="Fetch sources, match new items against the claims, store evidence, alert.")
-async def monitor(
-    claims_file: str | None = None,
-    sources_file: str | None = None,
-    derive_sources_from_claims: bool = True,
-    notify: bool = True,
-    database_url: str | None = None,
-    include_filings: bool = True,
-    as_of: datetime | None = None,
+async def _monitor_cycle(
+    repo: Repository,
+    settings: Settings,
+    derive_sources_from_claims: bool,
+    notify: bool,
+    include_filings: bool,
+    as_of: datetime | None,
 ) -> RunSummary:
-    """Run one monitoring cycle; fail only when every source failed.
-
-    Filings are read over `[as_of - CLAIMWATCH_FILINGS_LOOKBACK_DAYS, as_of]`, where `as_of` is
-    the given time, else the time a scheduled/deployment run was scheduled for, else now.
-    """
+    """Fetch, store, match, record and deliver once; the flow around it records the run."""
     logger = get_run_logger()
-    settings = get_settings()
-    overrides = {
-        key: value
-        for key, value in {"claims_file": claims_file, "sources_file": sources_file, "database_url": database_url}.items()
-        if value
-    }
-    if overrides:
-        settings = settings.model_copy(update={k: Path(v) if k.endswith("_file") else v for k, v in overrides.items()})
-
-    migrate(settings.database_url)
-    repo = Repository(open_database(settings.database_url))
-    claims = active_claims(load_claims(settings.claims_file))
-    repo.sync_claims(load_claims(settings.claims_file))
+    registry = load_claims(settings.claims_file)
+    repo.sync_claims(registry)
+    claims = active_claims(registry)
     specs = plan_sources(settings, claims, derive_sources_from_claims)
     filings = plan_filing_sources(settings, claims) if include_filings else []
     window = filings_window(settings.filings_lookback_days, as_of=as_of, scheduled_start=scheduled_start_of_this_run())
@@ -243,7 +228,7 @@ async def monitor(
     if notify:
         sent, failed, queued = deliver_alerts_task(repo, settings)
 
-    summary = RunSummary(
+    return RunSummary(
         sources=tuple(results),
         new_items=len(new_items),
         new_evidence=tuple(evidence),
@@ -252,8 +237,45 @@ async def monitor(
         alerts_queued=queued,
         notes=notes,
     )
+
+
+@flow(name="monitor", description="Fetch sources, match new items against the claims, store evidence, alert.")
+async def monitor(
+    claims_file: str | None = None,
+    sources_file: str | None = None,
+    derive_sources_from_claims: bool = True,
+    notify: bool = True,
+    database_url: str | None = None,
+    include_filings: bool = True,
+    as_of: datetime | None = None,
+) -> RunSummary:
+    """Run one monitoring cycle; fail only when every source failed.
+
+    Filings are read over `[as_of - CLAIMWATCH_FILINGS_LOOKBACK_DAYS, as_of]`, where `as_of` is
+    the given time, else the time a scheduled/deployment run was scheduled for, else now.
+    """
+    logger = get_run_logger()
+    settings = get_settings()
+    overrides = {
+        key: value
+        for key, value in {"claims_file": claims_file, "sources_file": sources_file, "database_url": database_url}.items()
+        if value
+    }
+    if overrides:
+        settings = settings.model_copy(update={k: Path(v) if k.endswith("_file") else v for k, v in overrides.items()})
+
+    migrate(settings.database_url)
+    repo = Repository(open_database(settings.database_url))
+    run_id = repo.record_run("monitor", str(flow_run.get_id()) if flow_run.get_id() else None)
+    try:
+        summary = await _monitor_cycle(repo, settings, derive_sources_from_claims, notify, include_filings, as_of)
+    except BaseException as exc:
+        repo.finish_run(run_id, "failed", {"error": f"{type(exc).__name__}: {exc}"[:1000]})
+        raise
+    unreachable = _every_source_unreachable(summary)
+    repo.finish_run(run_id, "failed" if unreachable else "completed", summary.as_json())
     logger.info("Run summary: %s", summary.headline())
     await acreate_markdown_artifact(_evidence_markdown(summary), key="monitor-run", description=summary.headline())
-    if _every_source_unreachable(summary):
+    if unreachable:
         raise AllSourcesFailedError(summary)
     return summary

@@ -41,6 +41,22 @@ class RunSummary:
         """True when there were sources and every one of them failed."""
         return bool(self.sources) and len(self.failed_sources) == len(self.sources)
 
+    def as_json(self) -> dict[str, object]:
+        """The counts and failures of the run, for the store's run history."""
+        return {
+            "headline": self.headline(),
+            "sources": len(self.sources),
+            "sources_failed": {s.source_id: f"{s.error_kind}: {s.error}" for s in self.failed_sources},
+            "new_items": self.new_items,
+            "new_evidence": len(self.new_evidence),
+            "confirms": sum(1 for e in self.new_evidence if e.stance == "confirms"),
+            "contradicts": sum(1 for e in self.new_evidence if e.stance == "contradicts"),
+            "alerts_sent": self.alerts_sent,
+            "alerts_failed": self.alerts_failed,
+            "alerts_queued": self.alerts_queued,
+            "notes": list(self.notes),
+        }
+
     def headline(self) -> str:
         """One sentence describing the run."""
         ok = len(self.sources) - len(self.failed_sources)

@@ -148,3 +148,19 @@ def test_run_refuses_a_broken_claims_or_sources_file_with_one_sentence(tmp_path:
     sources.write_text("sources: [\n")
     result = runner.invoke(app, ["run", "--sources", str(sources)])
     assert result.exit_code == 1 and "not valid YAML at line" in result.output
+
+
+def test_runs_lists_the_recorded_runs_newest_first(env: str) -> None:
+    from store import Repository, migrate, open_database
+
+    assert "No runs recorded yet" in runner.invoke(app, ["runs"]).output
+    migrate(env)
+    repo = Repository(open_database(env))
+    first = repo.record_run("monitor", "3f1c")
+    repo.finish_run(first, "completed", {"headline": "4/4 sources ok, 25 new items"})
+    second = repo.record_run("monitor")
+    repo.finish_run(second, "failed", {"error": "ClaimsFileError: claims.yaml: claim 'x', field 'id'"})
+    result = runner.invoke(app, ["runs"])
+    assert result.exit_code == 0, result.output
+    assert result.output.index("ClaimsFileError") < result.output.index("4/4 sources ok, 25 new items")
+    assert "failed" in result.output and "completed" in result.output

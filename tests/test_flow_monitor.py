@@ -104,6 +104,13 @@ def test_monitor_stores_evidence_alerts_once_and_adds_nothing_when_feeds_are_unc
     assert feeds.requests_for("newsroom.xml")[-1].headers.get("if-none-match")
     assert len(repo.list_evidence(limit=100)) == len(evidence)
 
+    # Both cycles are in the run history, with their counts.
+    latest, first = repo.list_runs(limit=2)
+    assert (first.kind, first.status, latest.status) == ("monitor", "completed", "completed")
+    assert first.summary["new_items"] == 6 and first.summary["alerts_sent"] == len(alerting)
+    assert first.summary["sources_failed"] == {"broken": "http_status: server error (500)"}
+    assert latest.summary["new_items"] == 0 and first.flow_run_id and first.finished_at
+
 
 def test_failed_delivery_stays_queued_and_is_sent_once_on_the_next_run(
     prefect_harness, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, feeds, smtp: MailSink
@@ -146,6 +153,8 @@ def test_every_source_failing_fails_the_run_with_one_clear_sentence(
     with pytest.raises(AllSourcesFailedError, match=r"All 2 sources failed \(http_status, network\)") as raised:
         asyncio.run(monitor(sources_file=str(sources), derive_sources_from_claims=False, include_filings=False))
     assert {s.source_id for s in raised.value.summary.failed_sources} == {"down", "err"}
+    [run] = Repository(open_database(db_url)).list_runs()
+    assert run.status == "failed" and run.summary["sources_failed"].keys() == {"down", "err"}
 
 
 def test_alert_targets_can_come_from_a_prefect_secret_block(
