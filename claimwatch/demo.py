@@ -22,6 +22,7 @@ def _demo_sources(server, corpus: Path) -> list[dict[str, str]]:
 def run_demo(output: Path, console: Console) -> None:
     """Serve the corpus, run one monitor cycle into a fresh demo database, print the claims table."""
     from alerts.local_file import local_file_url
+    from claimwatch.cli import one_row_per_story
     from claimwatch.replay import ReplayServer
     from flows.monitor import monitor
     from store import Repository, open_database
@@ -57,8 +58,9 @@ def run_demo(output: Path, console: Console) -> None:
             continue
         cells = []
         for stance in ("confirms", "contradicts"):
-            records = repo.list_evidence(claim_id=row.id, stance=stance, limit=5)
-            cells.append("\n".join(f"• {r.item.title}" for r in records) or "—")
+            records = repo.list_evidence(claim_id=row.id, stance=stance, limit=20)
+            stories = one_row_per_story(records)[:5]
+            cells.append("\n".join(f"• {r.item.title}" + (f" (+{n} more)" if n else "") for r, n in stories) or "—")
         table.add_row(Text(row.id), Text(row.status), *(Text(cell) for cell in cells))
     console.print(table)
     console.print(Text(summary.headline()))

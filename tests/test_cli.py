@@ -164,3 +164,30 @@ def test_runs_lists_the_recorded_runs_newest_first(env: str) -> None:
     assert result.exit_code == 0, result.output
     assert result.output.index("ClaimsFileError") < result.output.index("4/4 sources ok, 25 new items")
     assert "failed" in result.output and "completed" in result.output
+
+
+def test_the_same_story_from_several_feeds_is_one_evidence_row(env: str) -> None:
+    from matchers import Verdict
+    from sources import Item, item_id_for
+    from seeds import load_claims
+    from store import Repository, migrate, open_database
+
+    migrate(env)
+    repo = Repository(open_database(env))
+    repo.sync_claims(load_claims())
+    urls = ["https://newsroom.example/10gw", "https://cnbc.example/10gw", "https://other.example/h1b"]
+    titles = ["OpenAI and NVIDIA Announce Strategic Partnership to Deploy 10 Gigawatts of NVIDIA Systems",
+              "OpenAI and Nvidia announce partnership to deploy 10 gigawatts of Nvidia systems",
+              "Trump signs proclamation imposing $100,000 fee on H-1B visas"]
+    items = [Item(id=item_id_for(u), url=u, title=t, publisher=p) for u, t, p in zip(urls, titles, ["NVIDIA", "CNBC", "AP"])]
+    repo.add_items(items)
+    story = items[0].id
+    repo.record_evidence([
+        Verdict(items[0].id, "stargate-10gw-nvidia-systems", "confirms", 0.9, "matched", story_id=story),
+        Verdict(items[1].id, "stargate-10gw-nvidia-systems", "confirms", 0.8, "matched", story_id=story),
+        Verdict(items[2].id, "h1b-fee-100k", "confirms", 0.9, "matched", story_id=items[2].id),
+    ])
+    result = runner.invoke(app, ["evidence", "list"])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("stargate-10gw-nvidia-systems") == 1 and "(+1 more feed)" in result.output
+    assert "h1b-fee-100k" in result.output
