@@ -139,7 +139,7 @@ def capex_claims_of(claims: Sequence[Claim]) -> list[Claim]:
 def plan_filing_sources(settings: Settings, claims: Sequence[Claim]) -> list[FilingSource]:
     """The filings sources the claims' `watch` sections ask for, each with a stable source id."""
     # Imported here: flows.backfill imports flows.monitor, which imports this module.
-    from flows.backfill import plan_jobs
+    from sources.planning import plan_jobs
 
     by_id = {claim.id: claim for claim in claims}
     families = lambda ids: tuple(dict.fromkeys(by_id[i].family for i in ids))  # noqa: E731

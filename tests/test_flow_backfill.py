@@ -23,17 +23,9 @@ from typer.testing import CliRunner
 from webhook_receiver import WebhookReceiver, refuse_public_hosts
 
 from claimwatch.cli import app
-from flows.backfill import (
-    BackfillConfigError,
-    BackfillFailedError,
-    Chunk,
-    backfill,
-    backfill_range,
-    plan_jobs,
-    select_claims,
-    split_range,
-)
+from flows.backfill import BackfillFailedError, backfill
 from seeds import load_claims
+from sources.planning import BackfillConfigError, Chunk, backfill_range, plan_jobs, select_claims, split_range
 from store import Repository, open_database
 from store.checkpoints import CheckpointStore
 from store.models import Alert, StoredItem
@@ -174,7 +166,7 @@ def test_jobs_come_from_the_registry_one_per_distinct_search() -> None:
 def test_unknown_claims_and_sources_are_refused_by_name() -> None:
     with pytest.raises(BackfillConfigError, match="no active claim no-such-claim"):
         select_claims(load_claims(), ["no-such-claim"])
-    from flows.backfill import select_source_kinds
+    from sources.planning import select_source_kinds
 
     with pytest.raises(BackfillConfigError, match="unknown backfill source rss"):
         select_source_kinds(["rss"])
