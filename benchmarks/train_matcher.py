@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks.softmax import class_weights, fit_softmax_regression
 from claimwatch.offline import read_items
 from matchers.calibrator import ALERTING, CLASSES, MODEL_PATH, MatcherModel, decide
 from matchers.evaluation import EvalReport, Pair, evaluate
@@ -75,30 +76,12 @@ def describe_set(matcher: Matcher, name: str) -> PairRows:
 
 
 def fit_softmax(x: np.ndarray, y: np.ndarray, penalty: float, balance: float, margin: float) -> MatcherModel:
-    """Multinomial logistic regression on standardised features, full-batch gradient descent with momentum."""
-    mean = x.mean(axis=0)
-    scale = x.std(axis=0)
-    scale[scale < 1e-9] = 1.0
-    z = (x - mean) / scale
+    """The calibrator: a class-weighted softmax regression over the matcher's features."""
     k = len(CLASSES)
-    counts = np.bincount(y, minlength=k).astype(float)
-    weight = ((counts.max() / np.maximum(counts, 1)) ** balance)[y]
-    weight /= weight.sum()
-    onehot = np.eye(k)[y]
-    coef, bias = np.zeros((z.shape[1], k)), np.zeros(k)
-    v_coef, v_bias = np.zeros_like(coef), np.zeros_like(bias)
-    for _ in range(ITERATIONS):
-        logits = z @ coef + bias
-        logits -= logits.max(axis=1, keepdims=True)
-        p = np.exp(logits)
-        p /= p.sum(axis=1, keepdims=True)
-        err = (p - onehot) * weight[:, None]
-        v_coef = 0.9 * v_coef - STEP * (z.T @ err + penalty * coef)
-        v_bias = 0.9 * v_bias - STEP * err.sum(axis=0)
-        coef += v_coef
-        bias += v_bias
-    return MatcherModel(FEATURES, tuple(mean.tolist()), tuple(scale.tolist()),
-                        tuple(tuple(row) for row in coef.T.tolist()), tuple(bias.tolist()), margin, 1.01)
+    fit = fit_softmax_regression(x, y, k, penalty=penalty, iterations=ITERATIONS, step=STEP,
+                                 sample_weight=class_weights(y, k, balance))
+    return MatcherModel(FEATURES, tuple(fit.mean.tolist()), tuple(fit.scale.tolist()),
+                        tuple(tuple(row) for row in fit.coef.T.tolist()), tuple(fit.bias.tolist()), margin, 1.01)
 
 
 def rule_predictions(rows: PairRows) -> dict[Pair, str]:

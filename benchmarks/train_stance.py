@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.fnc1 import FNC_TO_STANCE, SHARED_DIR, STANCE_TO_FNC, Pair, read_rows, summarise
+from benchmarks.softmax import class_weights, fit_softmax_regression
 
 from matchers.stance_model import (
     MODEL_PATH,
@@ -41,39 +42,15 @@ RELATED_THRESHOLD = 0.5
 
 def fit_softmax(x: np.ndarray, y: np.ndarray, classes: Sequence[str], sample_weight: np.ndarray | None = None
                 ) -> LinearModel:
-    """Multinomial logistic regression on standardised features, by full-batch gradient descent with momentum."""
-    mean = x.mean(axis=0)
-    scale = x.std(axis=0)
-    scale[scale < 1e-9] = 1.0
-    z = (x - mean) / scale
-    n, d = z.shape
-    k = len(classes)
-    onehot = np.eye(k)[y]
-    w = np.ones(n) if sample_weight is None else sample_weight
-    w = w / w.sum()
-    coef = np.zeros((d, k))
-    bias = np.zeros(k)
-    v_coef, v_bias = np.zeros_like(coef), np.zeros_like(bias)
-    for _ in range(ITERATIONS):
-        logits = z @ coef + bias
-        logits -= logits.max(axis=1, keepdims=True)
-        p = np.exp(logits)
-        p /= p.sum(axis=1, keepdims=True)
-        err = (p - onehot) * w[:, None]
-        g_coef = z.T @ err + L2 * coef
-        g_bias = err.sum(axis=0)
-        v_coef = 0.9 * v_coef - STEP * g_coef
-        v_bias = 0.9 * v_bias - STEP * g_bias
-        coef += v_coef
-        bias += v_bias
-    return LinearModel(tuple(classes), tuple(mean.tolist()), tuple(scale.tolist()),
-                       tuple(tuple(row) for row in coef.T.tolist()), tuple(bias.tolist()))
+    """Multinomial logistic regression on standardised features (see `benchmarks.softmax`)."""
+    fit = fit_softmax_regression(x, y, len(classes), penalty=L2, iterations=ITERATIONS, step=STEP,
+                                 sample_weight=sample_weight)
+    return LinearModel(tuple(classes), tuple(fit.mean.tolist()), tuple(fit.scale.tolist()),
+                       tuple(tuple(row) for row in fit.coef.T.tolist()), tuple(fit.bias.tolist()))
 
 
 def _class_weights(y: np.ndarray, k: int) -> np.ndarray:
-    counts = np.bincount(y, minlength=k).astype(float)
-    per_class = (counts.max() / np.maximum(counts, 1)) ** BALANCE
-    return per_class[y]
+    return class_weights(y, k, BALANCE)
 
 
 class TrainingDataError(ValueError):
