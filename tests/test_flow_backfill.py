@@ -332,7 +332,7 @@ async def test_a_deployment_run_with_custom_parameters_executes_the_backfill(
 ) -> None:
     from prefect.client.orchestration import get_client
     from prefect.deployments import run_deployment
-    from prefect.runner import Runner
+    from prefect.settings import PREFECT_API_URL
 
     from flows.deployments import backfill_deployment
 
@@ -346,8 +346,15 @@ async def test_a_deployment_run_with_custom_parameters_executes_the_backfill(
         timeout=0,
     )
     assert flow_run.deployment_id == deployment_id
-    # Execute it the way `serve` does: a subprocess loads flows/backfill.py:backfill from the entrypoint.
-    await Runner().execute_flow_run(flow_run.id)
+    # Execute it the way a worker or `serve` does: a separate process loads flows/backfill.py:backfill from the
+    # deployment's entrypoint. `prefect flow-run execute` is the public command for that in Prefect 3.8 and 3.9
+    # (3.9 dropped `Runner.execute_flow_run`).
+    env = os.environ | {"PREFECT_API_URL": PREFECT_API_URL.value()}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "prefect", "flow-run", "execute", str(flow_run.id), env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+    output, _ = await asyncio.wait_for(process.communicate(), timeout=180)
+    assert process.returncode == 0, output.decode(errors="replace")[-3000:]
 
     async with get_client() as client:
         finished = await client.read_flow_run(flow_run.id)
