@@ -16,7 +16,7 @@ APPROX_TOLERANCE = 0.2  # for claims marked approx ("about", "up to", "roughly")
 
 @dataclass(frozen=True, slots=True)
 class Figure:
-    """One figure found in text, normalised to a canonical unit (USD, GW, %, x, years, count or '' when unknown)."""
+    """One figure found in text, normalised to a canonical unit (USD, EUR, GBP, CNY, GW, %, x, years, count or '')."""
 
     value: float
     unit: str
@@ -61,7 +61,7 @@ _EN = re.compile(
     rf"(?P<cur>us\$|\$|usd ?|€|£)?(?<![a-z0-9.,\-])(?P<num>{_NUM}|\b(?:{_WORDNUM})\b)"
     rf"(?:\s?(?:-|to|and)\s?(?:us\$|\$)?(?P<num2>{_NUM})(?!\s?-?(?:year|yr)))?"
     rf"(?:(?P<scale>(?<=\d)(?:k|m|b|t|bn|mn|tn)\b|\s?-?(?:{_SCALE})\b))?"
-    rf"(?:[\s-]?(?P<unit>%|percent\b|per cent\b|pct\b|-?fold\b|x\b|(?:us )?dollars?\b|usd\b|gigawatts?\b|gw\b|"
+    rf"(?:[\s-]?(?P<unit>%|percent\b|per cent\b|pct\b|-?fold\b|x\b|(?:us )?dollars?\b|usd\b|yuan\b|rmb\b|euros?\b|gigawatts?\b|gw\b|"
     rf"megawatts?\b|mw\b|terawatts?\b|tw\b|years?\b|(?:[a-z]{{1,3}}\d{{2,4}}[a-z]? )?(?:{_COUNT_NOUNS})\b|美元))?",
 )
 _PERCENT_RANGE = re.compile(rf"(?<![a-z0-9.,\-])(?P<num>{_NUM})\s?%\s?(?:-|to|至|到)\s?(?P<num2>{_NUM})\s?%")
@@ -69,7 +69,7 @@ _FRACTION = re.compile(r"\b(?P<frac>a fifth|one fifth|a quarter|a third|one thir
 _ZH_NUM = r"\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+"
 _ZH = re.compile(
     rf"(?P<zcur>美元)?(?<![a-z0-9.,\-])(?P<num>{_ZH_NUM})(?:\s?(?:-|至|到|~)\s?(?P<num2>{_ZH_NUM}))?\s?(?P<zscale>万亿|千亿|百亿|十亿|亿|千万|百万|万|兆(?!瓦)|千(?!兆瓦))?\s?"
-    r"(?P<zunit>美元|美金|元|吉瓦|千兆瓦|兆瓦|太瓦|gw|%|倍|年|块|颗|个|名|位|用户|人)?"
+    r"(?P<zunit>美元|美金|欧元|英镑|元|吉瓦|千兆瓦|兆瓦|太瓦|gw|%|倍|年|块|颗|个|名|位|用户|人)?"
 )
 _ZH_PERCENT = re.compile(r"百分之(?P<num>[\d.]+|[零〇一二两三四五六七八九十百]+)")
 _ZERO = re.compile(r"(?:\bto|\bat|\bis|\bnow|\bdown to|降至|降到|归|为|到)\s?(?P<zero>zero\b|nil\b|nothing\b|零)")
@@ -81,6 +81,8 @@ _BEFORE_ROLE = re.compile(
     r"(?:(?:\bfrom|\binstead of|\brather than|\boriginally|\bpreviously|\bprior|\bnot|(?<!more )(?<!less )(?<!fewer )\bthan|"
     r"\bshort of|\bbelow|\bunder|\bdown from|\bcompared with|\bversus|\bvs\.?)"
     r"\s?(?:the |a |an |its )?(?:about |around |roughly |nearly |almost |some |earlier |original |planned |reported )?"
+    r"|\b(?:below|above|short of|ahead of|beat(?:ing)?|miss(?:ed|ing)?|top(?:ped|ping)?|versus|vs\.?|than|against) "
+    r"(?:[\w']+ ){0,2}(?:estimates?|expectations?|consensus|forecasts?|projections?) (?:of|for) (?:about |around )?"
     r"|(?:从|由|原先|原本|原计划|此前|低于|不及|而非)[^，。,、；]{0,12})$"
 )
 # "short of $45 billion projections", "the $400 billion figure floated": a figure named as the expectation the news
@@ -100,6 +102,10 @@ _ASIDE_BEFORE = re.compile(
     r"shares? (?:rose|fell|jumped|dropped|gained|lost|climbed|slid|slipped|surged|sank|tumbled|rallied|were up|were down|up|down)(?: by)?|"
     r"stock (?:rose|fell|jumped|dropped|gained|lost|climbed|slid|up|down)(?: by)?|估值|市值|股价)\s?(?:about |around |nearly |almost |约)?$"
 )
+
+
+# A euro, pound or yuan amount is never the same figure as a dollar claim's: "€50 billion" is the EU's Chips Act.
+_CURRENCIES = {"us$": "USD", "$": "USD", "usd": "USD", "€": "EUR", "£": "GBP", "元": "CNY", "欧元": "EUR", "英镑": "GBP"}
 
 
 def _parse_number(raw: str) -> float | None:
@@ -136,6 +142,10 @@ def _en_unit(unit: str) -> tuple[str, float]:
         return "x", 1.0
     if unit.endswith(("dollar", "dollars")) or unit in {"usd", "美元"}:
         return "USD", 1.0
+    if unit in {"yuan", "rmb"}:
+        return "CNY", 1.0
+    if unit in {"euro", "euros"}:
+        return "EUR", 1.0
     if unit in _POWER:
         return "GW", _POWER[unit]
     if unit in {"year", "years"}:
@@ -199,7 +209,7 @@ def extract_figures(text: str) -> list[Figure]:
         scale = _SCALES.get(scale_raw, 1.0)
         unit, factor = _en_unit(unit_raw)
         if cur:
-            unit, factor = "USD", 1.0
+            unit, factor = _CURRENCIES.get(cur.strip(), "USD"), 1.0
         if unit == "years" and (value >= 100 or value != int(value) or num in {"a", "an"}):
             continue  # "2025 years" is not a duration we track
         if unit == "x" and not scale_raw and unit_raw.strip() == "x" and not num[0].isdigit():
@@ -219,8 +229,10 @@ def extract_figures(text: str) -> list[Figure]:
                 unit, factor = "years", 1.0
             else:
                 continue
-        elif zunit in {"美元", "美金", "元"} or match["zcur"]:
+        elif zunit in {"美元", "美金"} or match["zcur"]:
             unit, factor = "USD", 1.0
+        elif zunit in {"元", "欧元", "英镑"}:
+            unit, factor = _CURRENCIES[zunit], 1.0  # "1000亿元" is yuan: another amount than $100 billion
         elif zunit in _POWER or zunit == "gw":
             unit, factor = "GW", _POWER.get(zunit, 1.0)
         elif zunit == "%":
@@ -287,6 +299,11 @@ def compare(figure: Figure, quantity: Quantity) -> Comparison:
         APPROX_TOLERANCE if quantity.approx else DEFAULT_TOLERANCE)
     if target == 0:
         same = high <= 0.5
+    elif unit == "%" and 0 < target < 100:
+        # A share is as far from 100% as from 0: "about 75%" is 75 ± 5 points (a fifth of the 25 points left),
+        # not 75 ± 15, which would let a margin that sank to 64% state it.
+        band = tolerance * min(target, 100 - target)
+        same = low <= target + band and high >= target - band
     else:
         same = low <= target * (1 + tolerance) and high >= target * (1 - tolerance)
     if same:

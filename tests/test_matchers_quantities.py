@@ -33,6 +33,11 @@ def figures(text: str) -> list[tuple[float, str]]:
         ("500,000 GPUs", 500_000, "count"),
         ("800 million weekly users", 800e6, "count"),
         ("a billion-fold", 1e9, "x"),
+        ("€50 billion", 50e9, "EUR"),
+        ("£2 billion", 2e9, "GBP"),
+        ("1000亿元", 100e9, "CNY"),
+        ("500亿欧元", 50e9, "EUR"),
+        ("10 billion yuan", 10e9, "CNY"),
     ],
 )
 def test_each_written_form_normalises_to_one_value_and_unit(text, value, unit):
@@ -51,6 +56,11 @@ def test_dates_share_prices_and_form_names_are_not_figures_of_the_story():
 def test_old_value_in_from_to_is_marked_as_before():
     found = extract_figures(normalise("NVIDIA's share fell from 95% to zero"))
     assert [(f.value, f.role) for f in found] == [(95, "before"), (0, "")]
+
+
+def test_the_expectation_a_result_is_measured_against_is_marked_as_before():
+    found = extract_figures(normalise("gross margin fell to 64.2%, below analysts' estimates of 71%"))
+    assert [(f.value, f.role) for f in found] == [(64.2, ""), (71, "before")]
 
 
 def test_ranges_keep_both_ends():
@@ -83,3 +93,17 @@ def test_unitless_number_supports_but_never_contradicts():
     (other,) = extract_figures(normalise("250k"))
     assert compare(same, claim) == "same"
     assert compare(other, claim) == "incomparable"
+
+
+def test_an_amount_in_another_currency_is_not_compared_with_a_dollar_claim():
+    claim = Quantity(value=50e9, unit="USD", approx=True)
+    for text in ("up to €50 billion of support", "500亿欧元补贴", "500亿元补贴"):
+        (found,) = extract_figures(normalise(text))
+        assert compare(found, claim) == "incomparable", text
+
+
+def test_a_share_near_100_percent_keeps_its_tolerance_in_points_of_what_is_left():
+    margin = Quantity(value=75, unit="%", approx=True)
+    share = Quantity(value=10, unit="%", approx=True)
+    assert [compare(f, margin) for f in extract_figures(normalise("73.5%, 64% and 81%"))] == ["same", "different", "different"]
+    assert [compare(f, share) for f in extract_figures(normalise("9%, 11.5% and 14%"))] == ["same", "same", "different"]
