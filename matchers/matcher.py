@@ -55,6 +55,8 @@ class _CompiledClaim:
     actor: re.Pattern[str] | None = None  # the agency whose rules make a policy claim (stands in for its companies)
     absence: bool = False  # the claim states that something is absent ("guidance includes no revenue from China")
     bound: str = ""  # "min" for "more than 100-fold", "max" for "less than 1%": the figure is a limit, not a value
+    conditional: bool = False  # the claim itself is a possibility ("if …, the deal could bring $400 billion")
+    valuation: bool = False  # the claim's figure is what a company or business is worth: valuations are its evidence
 
 
 @dataclass(slots=True)
@@ -162,7 +164,9 @@ def compile_claim(claim: Claim) -> _CompiledClaim:
     return _CompiledClaim(claim, entities, keywords, targets, claim.quantity, restriction,
                           _speaker_pattern(claim, entity_names), actor,
                           claim.quantity is None and _ABSENCE_CLAIM.search(normalise(claim.statement)) is not None,
-                          _bound(claim))
+                          _bound(claim), _HEDGED_HEADLINE.search(normalise(claim.statement)) is not None,
+                          claim.quantity is not None and canonical_unit(claim.quantity.unit)[0] == "USD"
+                          and _VALUATION_CLAIM.search(normalise(claim.statement)) is not None)
 
 
 def _speaker_pattern(claim: Claim, entity_names: set[str]) -> re.Pattern[str] | None:
@@ -181,6 +185,7 @@ def _speaker_pattern(claim: Claim, entity_names: set[str]) -> re.Pattern[str] | 
     return re.compile(_BOUNDED.format(re.escape(surname)) + _SAYS + chinese)
 
 
+_VALUATION_CLAIM = re.compile(r"\b(?:market value|valuation|worth|market cap\w*|trillion-dollar)\b")
 _LOWER_BOUND = re.compile(r"\b(?:more than|at least|over|above|exceeds?|upwards of)\s+(?:\$|us\$)?\d")
 _UPPER_BOUND = re.compile(r"\b(?:less than|under|below|at most|no more than)\s+(?:\$|us\$)?\d")
 
@@ -245,7 +250,8 @@ def _figures_disagree(evidence: _Evidence) -> bool:
 
 
 _FORECAST = re.compile(
-    r"\b(?:will|to (?:reach|hit|rise|fall|grow|account for|be|peak|top)|expects?|expected|forecasts?|projects?|projected|"
+    r"\b(?:will|(?:expected|set|on (?:track|course)|poised|likely|forecast|projected|going|seen) to (?:reach|hit|rise|"
+    r"fall|grow|account for|be|peak|top)|expects?|expected|forecasts?|projects?|projected|"
     r"predicts?|sees|see|estimates?|outlook|by (?:the end of |end-)?20\d\d|in 20\d\d|through 20\d\d|over the next|"
     r"within|decade)\b|将|预计|预期|预测|到20\d\d|20\d\d年"
 )
@@ -407,7 +413,7 @@ class Matcher:
         part: list[tuple[int, Figure]] = []
         if compiled.quantity is not None:
             for sentence_index, figure in view.figures:
-                if figure.role in ("aside", "if"):
+                if figure.role == "if" or (figure.role == "aside" and not compiled.valuation):
                     continue  # a share price, a valuation, or a premise ("if all 10 gigawatts…")
                 outcome = _bounded_compare(figure, compiled)
                 if figure.role == "part":
@@ -800,8 +806,9 @@ def _frame(view: _ItemView, compiled: _CompiledClaim, evidence: _Evidence, title
     for index, figure in evidence.same:
         if index == 0 and _IMPACT.search(title[max(0, figure.start - 40) : figure.start]):
             return "takes the claim as given"
-    if title_anchored and not compiled.claim.horizon and _HEDGED_HEADLINE.search(title):
-        return "headline is conditional"  # "a full 10GW build would bring…": no news about the claim itself
+    if title_anchored and not compiled.claim.horizon and not compiled.conditional and _HEDGED_HEADLINE.search(title):
+        # "a full 10GW build would bring…": no news about the claim itself, unless the claim is that possibility
+        return "headline is conditional"
     return ""
 
 

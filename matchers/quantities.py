@@ -166,9 +166,15 @@ def _per(text: str, start: int, end: int) -> str | None:
     return None
 
 
+# "the pact could be worth $450 billion", "a contract worth $300 billion": what a deal or business is worth is its
+# size, often the very figure a claim states, not a company's valuation.
+_DEAL_WORTH = re.compile(r"\b(?:deal|pact|contract|agreement|order|partnership|investment|business|plan|build\w*|"
+                         r"arrangement|commitment)s?\b[^,;.]{0,30}\bworth\s?(?:about |around |nearly |almost |约)?$")
+
+
 def _role(text: str, start: int, end: int) -> str:
     before = text[max(0, start - 45) : start]
-    if _ASIDE_BEFORE.search(before) or _ASIDE_AFTER.search(text[end : end + 25]):
+    if (_ASIDE_BEFORE.search(before) and not _DEAL_WORTH.search(before)) or _ASIDE_AFTER.search(text[end : end + 25]):
         return "aside"
     if _PART_BEFORE.search(before) or _PART_AFTER.search(text[end : end + 25]):
         return "part"

@@ -36,6 +36,10 @@ CLAIMS = parse_claims([
      "keywords": ["Rubin CPX", "CPX", "long-context"], "entities": ["NVIDIA"]},
     {"id": "chip-export-ban", "statement": "US export controls bar NVIDIA from selling AI chips to China.",
      "keywords": ["export controls", "H20", "licence", "China"], "entities": ["NVIDIA"]},
+    {"id": "acme-first-20t", "statement": "NVIDIA will be the first company to reach a $20 trillion market value.",
+     "horizon": "no date given", "check_after": "2030-09-26",
+     "keywords": ["market value", "market capitalization"], "entities": ["NVIDIA"],
+     "quantity": {"value": 20e12, "unit": "USD"}},
 ])
 
 
@@ -329,3 +333,27 @@ def test_speaker_repeating_a_forecast_is_no_new_evidence_but_an_official_restati
 ])
 def test_permission_to_buy_and_sales_under_licence_loosen_a_ban(text, kinds):
     assert [cue.kind for cue in find_cues(normalise(text))] == kinds
+
+
+def test_a_conditional_headline_can_state_a_claim_that_is_itself_conditional():
+    # The claim is the possibility ("could bring"); an analyst arriving at the same figure supports it.
+    assert stance("Analysts say Nvidia's OpenAI deal could bring $90 billion in chip sales revenue",
+                  claim="acme-beta-revenue") == "confirms"
+    assert stance("Nvidia could invest $40 billion in OpenAI if talks succeed") == "mentions"
+
+
+def test_what_a_deal_is_worth_is_its_size_but_a_company_worth_is_an_aside():
+    worth = [(f.text, f.role) for f in extract_figures(normalise(
+        "the pact could be worth $90 billion to Nvidia, a company worth $4 trillion"))]
+    assert worth == [("$90 billion", ""), ("$4 trillion", "aside")]
+
+
+def test_a_valuation_claim_reads_market_values_that_other_claims_set_aside():
+    assert stance("Analysts see Nvidia as the first company set to reach a $20 trillion market value",
+                  claim="acme-first-20t") == "confirms"
+    assert stance("Nvidia, valued at $20 trillion, will invest $40 billion in OpenAI") != "contradicts"
+
+
+def test_being_first_to_hit_a_lower_value_is_progress_not_a_refutation_of_the_forecast():
+    assert stance("Nvidia becomes first company to hit $5 trillion market value", claim="acme-first-20t",
+                  published=datetime(2025, 10, 29, tzinfo=timezone.utc)) == "mentions"
