@@ -79,7 +79,7 @@ _CUES: dict[CueKind, tuple[str, ...]] = {
         r"grant(?:s|ed)? (?:\w+ ){0,3}licen[cs]es?", r"approv(?:es|ed) (?:\w+ ){0,4}(?:sales|exports|shipments)",
         r"green ?light(?:s|ed)?", r"(?:can|could|will be able to) (?:now )?(?:sell|ship|export)",
         r"(?:secur|obtain)(?:e|es|ed|ing|s)? (?:\w+ ){0,2}licen[cs]es?", r"clear(?:s|ed) (?:\w+ ){0,3}to (?:sell|ship|export)", r"unban(?:s|ned)?",
-        r"(?:shipments|sales|exports) (?:\w+ ){0,2}under (?:\w+ ){0,2}licen[cs]es", r"case-by-case (?:review|basis)", r"逐案审查",
+        r"(?:shipments|sales|exports) (?:\w+ ){0,2}under (?:\w+ ){0,2}licen[cs]es", r"licen[cs]ed (?:[\w-]+ ){0,4}(?:sales|shipments|exports)", r"case-by-case (?:review|basis)", r"逐案审查",
         r"regain(?:s|ed)? (?:\w+ ){0,2}(?:foothold|market|share|access)", r"return(?:s|ed)? to (?:the )?chin\w*(?: market)?",
         r"re-?enter(?:s|ed)? (?:the )?chin\w*", r"win(?:s|ning)? back", r"won back", r"clear(?:s|ed)? customs",
         r"(?:依|凭|根据)[^，。；,]{0,4}许可证?(?:出货|出口|销售|发货|向)", r"重返", r"回归中国", r"重新进入", r"重回",

@@ -33,6 +33,16 @@ ENTITY_ALIASES: dict[str, tuple[str, ...]] = {
     "GitHub": ("github",),
 }
 
+# Products that only one company sells: "GB200 NVL72 serves models 30 times faster than H100" is about NVIDIA even
+# where the story never names it. They find the company in text, but a claim keyword such as "H20" stays a subject
+# term of its claim (only names in ENTITY_ALIASES make a keyword a company name).
+PRODUCT_ALIASES: dict[str, tuple[str, ...]] = {
+    "NVIDIA": ("blackwell", "hopper", "gb200", "gb300", "h100", "h200", "h20", "b200", "b300", "rtx pro 6000d",
+               "vera rubin", "rubin ultra", "rubin cpx", "nvlink", "cuda", "spectrum-x", "dgx"),
+    "Alphabet": ("tpu", "tpus", "tpu7", "ironwood", "gemini"),
+    "AMD": ("mi300x", "mi325x", "mi350", "mi355x", "mi400", "mi450", "instinct"),
+}
+
 _BOUNDED = r"(?<![a-z0-9]){}(?![a-z0-9])"
 
 # Federal Register agency slugs (as claims' `watch.federal_register.agencies` name them) -> how news and the rules
@@ -55,7 +65,8 @@ def _pattern(aliases: Iterable[str]) -> re.Pattern[str]:
     return re.compile("|".join(_BOUNDED.format(re.escape(part)) if part.isascii() else re.escape(part) for part in parts))
 
 
-_PATTERNS: dict[str, re.Pattern[str]] = {name: _pattern((name, *aliases)) for name, aliases in ENTITY_ALIASES.items()}
+_PATTERNS: dict[str, re.Pattern[str]] = {name: _pattern((name, *aliases, *PRODUCT_ALIASES.get(name, ())))
+                                          for name, aliases in ENTITY_ALIASES.items()}
 
 
 def agency_pattern(slugs: Iterable[str]) -> re.Pattern[str] | None:
@@ -85,7 +96,7 @@ def canonical_entity(name: str) -> str:
 
 # Plain substring tests (fast, in C) decide which organisations' patterns are worth running at all.
 _ANCHORS = LiteralIndex((normalise(alias), name) for name, aliases in ENTITY_ALIASES.items()
-                        for alias in {normalise(alias) for alias in (name, *aliases)})
+                        for alias in {normalise(alias) for alias in (name, *aliases, *PRODUCT_ALIASES.get(name, ()))})
 
 
 def find_entities(text: str, grams: set[str] | None = None) -> frozenset[str]:

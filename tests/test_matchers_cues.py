@@ -28,7 +28,8 @@ def test_hedged_cue_takes_no_side():
 
 
 @pytest.mark.parametrize("text", ["US grants licences for H20 sales to China", "美国恢复H20对华销售",
-                                  "Washington lifts the ban on chip sales"])
+                                  "Washington lifts the ban on chip sales",
+                                  "Treasury gets 15% of revenue from licensed H20 and MI308 sales to China"])
 def test_release_contradicts_a_restriction_claim(text):
     assert polarities(text, restriction=True) == ["contradict"] * len(polarities(text, restriction=True))
     assert polarities(text, restriction=True)

@@ -173,6 +173,14 @@ def test_chinese_company_name_glued_to_a_product_name_is_still_found():
     assert "NVIDIA" in find_entities(normalise("网信办要求停止采购英伟达RTX Pro 6000D"))
 
 
+def test_a_product_only_one_company_sells_names_that_company_without_becoming_a_claim_keyword():
+    from matchers.entities import canonical_entity, find_entities
+    from matchers.text import normalise
+    assert find_entities(normalise("GB200 NVL72 serves models 30 times faster than H100")) == {"NVIDIA"}
+    assert find_entities(normalise("谷歌第七代TPU扩大供货")) == {"Alphabet"}
+    assert canonical_entity("H20") == "H20"  # "H20" stays a subject term of the H20 claim
+
+
 def test_chinese_colon_keeps_the_second_half_of_a_headline():
     from matchers.clustering import story_title
     assert story_title(Item("i", "英伟达否认与OpenAI合作告吹：意向书仍然有效")).endswith("意向书仍然有效")
