@@ -783,9 +783,11 @@ SPEAKER_NAMES: dict[str, tuple[str, ...]] = {
 # "Walmart pauses offers after $100,000 fee": the claim is the backdrop of an impact story.
 _IMPACT = re.compile(r"\b(?:after|amid|as|because of|due to|over|in response to|ahead of)\s(?:[\w'-]+\s){0,3}$|受[^，。]{0,6}$|因[^，。]{0,6}$")
 _HEDGED_HEADLINE = re.compile(r"\b(?:would|could|might|may|if)\b|若|如果|或将|或为|可能")
+# Words that make an assertion ("finalised", "approved") one about a restriction. Licences are not among them:
+# "approved H200 licences" and "批准…出口许可" loosen a ban (`licence requirement` is a restriction cue of its own).
 _RESTRICTION_WORDS = re.compile(
-    r"\b(?:ban\w*|bar(?:s|red|ring)?|block\w*|restrict\w*|curb\w*|controls?|rules?|prohibit\w*|licen[cs]\w*|"
-    r"entity list|blacklist\w*)\b|禁|管制|限制|许可|规则"
+    r"\b(?:ban\w*|bar(?:s|red|ring)?|block\w*|restrict\w*|curb\w*|controls?|rules?|prohibit\w*|"
+    r"entity list|blacklist\w*)\b|禁|管制|限制|规则"
 )
 
 

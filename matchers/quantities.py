@@ -79,11 +79,13 @@ _PER_QUARTER = re.compile(r"^\s?(?:a|per|each|every|/)\s?quarter\b|^\s?quarterly
 _PER_BEFORE_YEAR = re.compile(r"(?:annual|yearly|annually|per year|a year|每年|年度)\s?(?:\w+\s?){0,4}$")
 _BEFORE_ROLE = re.compile(
     r"(?:(?:\bfrom|\binstead of|\brather than|\boriginally|\bpreviously|\bprior|\bnot|(?<!more )(?<!less )(?<!fewer )\bthan|"
+    r"\b(?:more|less|fewer) than (?=the |its |a |an )|\bonce (?:\w+ ){0,2}|\bnothing like|\bnowhere near|"
+    r"\b(?:far|well) (?:below|short of|from)|\breplac(?:e|es|ed|ing)|\bsupersed(?:e|es|ed|ing)|"
     r"\bshort of|\bbelow|\bunder|\bdown from|\bcompared with|\bversus|\bvs\.?)"
-    r"\s?(?:the |a |an |its )?(?:about |around |roughly |nearly |almost |some |earlier |original |planned |reported )?"
+    r"\s?(?:the |a |an |its )?(?:about |around |roughly |nearly |almost |some |earlier |original |planned |reported |up[ -]to[ -])?"
     r"|\b(?:below|above|short of|ahead of|beat(?:ing)?|miss(?:ed|ing)?|top(?:ped|ping)?|versus|vs\.?|than|against) "
     r"(?:[\w']+ ){0,2}(?:estimates?|expectations?|consensus|forecasts?|projections?) (?:of|for) (?:about |around )?"
-    r"|(?:从|由|原先|原本|原计划|此前|低于|不及|而非)[^，。,、；]{0,12})$"
+    r"|(?:从|由|原先|原本|原计划|此前|低于|不及|而非|取代|替代|代替)[^，。,、；]{0,12})$"
 )
 # "short of $45 billion projections", "the $400 billion figure floated": a figure named as the expectation the news
 # is measured against, not as the news itself.
@@ -95,7 +97,8 @@ _REFERENCE_AFTER = re.compile(
 _CONDITION = re.compile(r"(?:\bif\b|\bunless\b|\bwere\b|若|如果|假如|倘若)[^,;:，；。]{0,24}$")
 _ASIDE_AFTER = re.compile(r"^\s?(?:a|per) share\b|^\s?(?:market )?valuation\b|^\s?market (?:cap|value)")
 # "the first $10 billion tranche", "首期100亿美元": one instalment of the claimed amount, paid as the deal proceeds.
-_PART_BEFORE = re.compile(r"(?:\b(?:first|second|third|fourth|fifth|another|next|latest)|首笔|首期|第[一二三四五六七八九十\d]+[笔期批])\s?(?:about |around |nearly |almost |约)?$")
+_PART_BEFORE = re.compile(r"(?:\b(?:first|second|third|fourth|fifth|another|next|latest)|\b(?:tranche|instal?lment) of|"
+                          r"\bstart(?:s|ing)? with|首笔|首期|第[一二三四五六七八九十\d]+[笔期批])\s?(?:about |around |nearly |almost |约)?$")
 _PART_AFTER = re.compile(r"^\s?(?:first )?(?:tranche|instal?lment)")
 _ASIDE_BEFORE = re.compile(
     r"(?:valued at|valuation of|valuation|market (?:cap|capitalisation|capitalization|value) of|worth|price of|"

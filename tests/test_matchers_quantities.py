@@ -107,3 +107,19 @@ def test_a_share_near_100_percent_keeps_its_tolerance_in_points_of_what_is_left(
     share = Quantity(value=10, unit="%", approx=True)
     assert [compare(f, margin) for f in extract_figures(normalise("73.5%, 64% and 81%"))] == ["same", "different", "different"]
     assert [compare(f, share) for f in extract_figures(normalise("9%, 11.5% and 14%"))] == ["same", "same", "different"]
+
+
+@pytest.mark.parametrize(("text", "old"), [
+    ("a market that once supplied a fifth of its sales", "a fifth"),
+    ("a $30bn stake that replaces the up-to-$100bn arrangement", "$100bn"),
+    ("取代去年千亿美元分期方案", "千亿美元"),
+    ("worth far less than the reported $300 billion", "$300 billion"),
+    ("an investment that will be nothing like $100 billion", "$100 billion"),
+])
+def test_a_former_or_reported_value_is_marked_as_before(text, old):
+    assert [(f.text, f.role) for f in extract_figures(normalise(text)) if f.text == old] == [(old, "before")]
+
+
+def test_a_tranche_is_part_of_the_claimed_amount():
+    found = extract_figures(normalise("Nvidia closes first OpenAI tranche of $10 billion; investment to start with $10 billion"))
+    assert [f.role for f in found] == ["part", "part"]
