@@ -42,7 +42,7 @@ class LabelledSet:
 SETS = (
     LabelledSet("devset", "dev", 200, 30, exact_copies=False),
     LabelledSet("holdout", "hold", 100, 25, exact_copies=True),
-    LabelledSet("train", "train", 380, 80, exact_copies=True),
+    LabelledSet("train", "train", 2300, 800, exact_copies=True),
 )
 
 
