@@ -18,7 +18,8 @@ def test_negated_contradiction_is_no_contradiction(text):
 
 @pytest.mark.parametrize("text", ["The investment was scrapped", "Nvidia's OpenAI investment is on ice",
                                   "Court strikes down the $100,000 fee", "The investment has not been finalised",
-                                  "Nvidia denies it will invest $100 billion", "英伟达叫停投资"])
+                                  "Nvidia denies it will invest $100 billion", "英伟达叫停投资",
+                                  "Judge rules the $100,000 H-1B fee unlawful", "法院裁定H-1B收费违法"])
 def test_contradiction_cues_are_found(text):
     assert "contradict" in polarities(text)
 
