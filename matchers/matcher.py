@@ -57,6 +57,9 @@ class _CompiledClaim:
     bound: str = ""  # "min" for "more than 100-fold", "max" for "less than 1%": the figure is a limit, not a value
     conditional: bool = False  # the claim itself is a possibility ("if …, the deal could bring $400 billion")
     valuation: bool = False  # the claim's figure is what a company or business is worth: valuations are its evidence
+    # Every company the claim is about: its required entities, companies among its keywords, and those its statement
+    # names ("about 500,000 NVIDIA GB200-class GPUs" makes NVIDIA one of Colossus 2's companies).
+    companies: frozenset[str] = frozenset()
 
 
 @dataclass(slots=True)
@@ -166,7 +169,10 @@ def compile_claim(claim: Claim) -> _CompiledClaim:
                           claim.quantity is None and _ABSENCE_CLAIM.search(normalise(claim.statement)) is not None,
                           _bound(claim), _HEDGED_HEADLINE.search(normalise(claim.statement)) is not None,
                           claim.quantity is not None and canonical_unit(claim.quantity.unit)[0] == "USD"
-                          and _VALUATION_CLAIM.search(normalise(claim.statement)) is not None)
+                          and _VALUATION_CLAIM.search(normalise(claim.statement)) is not None,
+                          frozenset({term.shown for term in entities} | {canonical_entity(term.shown) for term in keywords
+                                                                         if term.names_company}
+                                    | find_entities(normalise(claim.statement))))
 
 
 def _speaker_pattern(claim: Claim, entity_names: set[str]) -> re.Pattern[str] | None:
@@ -461,9 +467,7 @@ class Matcher:
         if compiled.entities:
             # The claim's companies include those its keywords name: SoftBank acts in "SoftBank pulls back from
             # Stargate sites, leaving 3 gigawatts for OpenAI" as much as Oracle and OpenAI do.
-            own = {term.shown for term in compiled.entities} | {
-                canonical_entity(term.shown) for term in compiled.keywords if term.names_company}
-            if named and named[0] not in own:
+            if named and named[0] not in compiled.companies:
                 return False
         elif sum(term.names_company for term in compiled.keywords) >= 2 and len(named) == 1:
             return False
@@ -727,9 +731,7 @@ def _states_plainly(title: str, compiled: _CompiledClaim, figures: tuple[tuple[i
     """
     if not any(index == 0 for index, _ in figures):
         return False
-    own = {term.shown for term in compiled.entities} | {
-        canonical_entity(term.shown) for term in compiled.keywords if term.names_company}
-    return not compiled.entities or find_entities(title) <= own
+    return not compiled.entities or find_entities(title) <= compiled.companies
 
 
 # Filing language for a deal that is not done: not final, subject to definitive agreements, no assurance it closes.

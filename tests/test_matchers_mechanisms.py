@@ -357,3 +357,13 @@ def test_a_valuation_claim_reads_market_values_that_other_claims_set_aside():
 def test_being_first_to_hit_a_lower_value_is_progress_not_a_refutation_of_the_forecast():
     assert stance("Nvidia becomes first company to hit $5 trillion market value", claim="acme-first-20t",
                   published=datetime(2025, 10, 29, tzinfo=timezone.utc)) == "mentions"
+
+
+def test_a_company_the_claim_statement_names_is_one_of_its_own():
+    claims = parse_claims([
+        {"id": "colossus", "statement": "xAI's Colossus 2 will hold about 500,000 NVIDIA GB200-class GPUs.",
+         "keywords": ["Colossus 2", "GPUs"], "entities": ["xAI"],
+         "quantity": {"value": 500000, "unit": "GPUs", "approx": True}}])
+    found = {v.claim_id: v.stance for v in match_items(
+        [Item("i", "xAI's Colossus 2 now runs 500,000 GPUs made by Nvidia in one cluster")], claims)}
+    assert found["colossus"] == "confirms"  # NVIDIA is named by the claim itself: the headline states it plainly
