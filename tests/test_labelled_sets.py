@@ -236,3 +236,27 @@ def test_training_google_news_copies_repeat_the_headline_in_their_summary() -> N
     for copy in (item for item in items_of(TRAIN) if item["source"] == "google-news"):
         original_title = copy["title"].rpartition(" - ")[0]
         assert copy["summary"].startswith(original_title), f"{copy['id']} summary does not repeat the headline"
+
+
+def test_the_second_readers_dev_labels_are_well_formed(claims_by_id) -> None:
+    rows = read_jsonl(DATA / "devset_labels_second_reader.jsonl")
+    dev_items = {item["id"] for item in items_of(SETS[0])}
+    assert rows and all({"item_id", "claim_id", "label"} <= set(row) <= {"item_id", "claim_id", "label", "note"}
+                        for row in rows)
+    assert {row["item_id"] for row in rows} <= dev_items
+    assert {row["claim_id"] for row in rows} <= set(claims_by_id)
+    assert {row["label"] for row in rows} == ALLOWED_LABELS
+    assert len({(row["item_id"], row["claim_id"]) for row in rows}) == len(rows)
+
+
+def test_agreement_reads_one_labelling_as_predictions_against_another(tmp_path: Path, capsys) -> None:
+    from benchmarks.agreement import main
+
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    first.write_text('{"item_id": "i", "claim_id": "c", "label": "confirms"}\n'
+                     '{"item_id": "j", "claim_id": "c", "label": "contradicts"}\n', encoding="utf-8")
+    second.write_text('{"item_id": "i", "claim_id": "c", "label": "confirms", "note": "clear"}\n'
+                      '{"item_id": "j", "claim_id": "c", "label": "confirms"}\n', encoding="utf-8")
+    main(["--reference", str(first), "--other", str(second), "--json"])
+    report = json.loads(capsys.readouterr().out)
+    assert report["alerts"]["tp"] == 1 and report["opposite_stance_alerts"] == 1
