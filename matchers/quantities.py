@@ -72,6 +72,13 @@ _ZH = re.compile(
     r"(?P<zunit>美元|美金|欧元|英镑|元|吉瓦|千兆瓦|兆瓦|太瓦|gw|%|倍|年|块|颗|个|名|位|用户|人)?"
 )
 _ZH_PERCENT = re.compile(r"百分之(?P<num>[\d.]+|[零〇一二两三四五六七八九十百]+)")
+# Tenths in Chinese: 两成 is 20%, 六成四 is 64%, 九成 is 90% (not 成本, 完成 or 成为: a numeral must come first).
+_ZH_TENTHS = re.compile(r"(?<![\d一二三四五六七八九十两])(?P<tens>[一二三四五六七八九两]|\d)成(?P<ones>[一二三四五六七八九](?![成倍]))?")
+# "四分之一" (a quarter), "三分之二" (two thirds), "十分之一" (a tenth).
+_ZH_FRACTION = re.compile(r"(?P<den>[二三四五六七八九十两]|\d+)分之(?P<num>[一二三四五六七八九]|\d+)")
+_ZH_DIGIT_VALUES = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+# "不足1%", "不到一成", "less than 1%": a ceiling, so the figure runs from zero up to it.
+_CEILING_BEFORE = re.compile(r"(?:不足|不到|少于|\bless than|\bfewer than)\s?(?:约|about )?$")
 _ZERO = re.compile(r"(?:\bto|\bat|\bis|\bnow|\bdown to|降至|降到|归|为|到)\s?(?P<zero>zero\b|nil\b|nothing\b|零)")
 
 _PER_YEAR = re.compile(r"^\s?(?:a|per|each|every|/)\s?(?:year|yr|annum)\b|^\s?(?:annually|yearly|annual)\b|^\s?(?:每年|/年|一年)")
@@ -85,7 +92,8 @@ _BEFORE_ROLE = re.compile(
     r"\s?(?:the |a |an |its )?(?:about |around |roughly |nearly |almost |some |earlier |original |planned |reported |up[ -]to[ -])?"
     r"|\b(?:below|above|short of|ahead of|beat(?:ing)?|miss(?:ed|ing)?|top(?:ped|ping)?|versus|vs\.?|than|against) "
     r"(?:[\w']+ ){0,2}(?:estimates?|expectations?|consensus|forecasts?|projections?) (?:of|for) (?:about |around )?"
-    r"|(?:从|由|原先|原本|原计划|此前|低于|不及|而非|取代|替代|代替)[^，。,、；]{0,12})$"
+    r"|(?:从|由)(?:(?!降至|升至|增至|跌至|到|至|为)[^，。,、；]){0,12}"
+    r"|(?:原先|原本|原计划|此前|低于|不及|而非|取代|替代|代替|较|高于|远高于|(?<![同环占相])比|相比)[^，。,、；]{0,12})$"
 )
 # "short of $45 billion projections", "the $400 billion figure floated": a figure named as the expectation the news
 # is measured against, not as the news itself.
@@ -259,9 +267,20 @@ def extract_figures(text: str) -> list[Figure]:
         value = _parse_number(match["num"])
         if value is not None:
             add(value, "%", match.start(), match.end())
+    for match in _ZH_FRACTION.finditer(text):
+        denominator, numerator = _parse_number(match["den"]), _parse_number(match["num"])
+        if denominator and numerator is not None and numerator < denominator:
+            add(100.0 * numerator / denominator, "%", match.start(), match.end())
+    for match in _ZH_TENTHS.finditer(text):
+        tens, ones = match["tens"], match["ones"]
+        add(10.0 * (int(tens) if tens.isdigit() else _ZH_DIGIT_VALUES[tens]) + (_ZH_DIGIT_VALUES[ones] if ones else 0),
+            "%", match.start(), match.end())
     for match in _ZERO.finditer(text):
         add(0.0, "", match.start("zero"), match.end("zero"))
     figures.sort(key=lambda figure: figure.start)
+    figures = [replace(figure, value=0.0, high=figure.value)
+               if figure.high is None and figure.unit == "%" and _CEILING_BEFORE.search(text[max(0, figure.start - 12):figure.start])
+               else figure for figure in figures]
     return _ranges_share_roles(text, figures)
 
 
@@ -307,7 +326,7 @@ def compare(figure: Figure, quantity: Quantity) -> Comparison:
     tolerance = quantity.tolerance if quantity.tolerance is not None else (
         APPROX_TOLERANCE if quantity.approx else DEFAULT_TOLERANCE)
     if target == 0:
-        same = high <= 0.5
+        same = high <= (1.0 if unit == "%" else 0.5)  # "effectively zero": under one per cent of a market
     elif unit == "%" and 0 < target < 100:
         # A share is as far from 100% as from 0: "about 75%" is 75 ± 5 points (a fifth of the 25 points left),
         # not 75 ± 15, which would let a margin that sank to 64% state it.

@@ -123,3 +123,30 @@ def test_a_former_or_reported_value_is_marked_as_before(text, old):
 def test_a_tranche_is_part_of_the_claimed_amount():
     found = extract_figures(normalise("Nvidia closes first OpenAI tranche of $10 billion; investment to start with $10 billion"))
     assert [f.role for f in found] == ["part", "part"]
+
+
+@pytest.mark.parametrize(("text", "value"), [("份额约两成", 20), ("毛利率跌至六成四", 64), ("九成毕业生", 90), ("5成", 50)])
+def test_chinese_tenths_are_percentages(text, value):
+    assert figures(text) == [(value, "%")]
+
+
+def test_words_with_cheng_that_are_not_numbers_are_no_figures():
+    assert figures("公司成本上升，完成交付后成为第一") == []
+
+
+def test_a_ceiling_runs_from_zero_and_states_an_effectively_zero_share():
+    (below,) = extract_figures(normalise("英伟达份额已不足1%"))
+    assert (below.value, below.upper) == (0.0, 1.0)
+    assert compare(below, Quantity(value=0, unit="%")) == "same"
+    (less,) = extract_figures(normalise("less than 1% of US water"))
+    assert compare(less, Quantity(value=1, unit="%")) == "same"
+
+
+@pytest.mark.parametrize(("text", "old", "new"), [
+    ("毛利率为64.1%，较上季度的75%明显回落", "75%", "64.1%"),
+    ("已占约20%，远高于年初市场估计的2%左右", "2%", "20%"),
+    ("比例已从三年前的约九成降至约12%", "九成", "12%"),
+])
+def test_chinese_comparisons_mark_the_old_value_and_keep_the_new_one(text, old, new):
+    roles = {f.text: f.role for f in extract_figures(normalise(text))}
+    assert roles[old] == "before" and roles[new] == ""
