@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from matchers.text import has_cjk
 from seeds.registry import Quantity
 
 Comparison = Literal["same", "different", "incomparable"]
@@ -234,47 +235,48 @@ def extract_figures(text: str) -> list[Figure]:
         high = _parse_number(match["num2"]) if match["num2"] else None
         end = match.end() if match["unit"] or match["scale"] else match.end("num2") if match["num2"] else match.end("num")
         add(value * scale * factor, unit, match.start(), end, None if high is None else high * scale * factor)
-    for match in _ZH.finditer(text):
-        zscale, zunit = match["zscale"], match["zunit"]
-        if not (zscale or zunit or match["zcur"]):
-            continue
-        value = _parse_number(match["num"])
-        if value is None:
-            continue
-        if zunit == "年" or (zunit is None and zscale is None):
-            if zunit == "年" and value < 100 and zscale is None:
-                unit, factor = "years", 1.0
-            else:
+    if has_cjk(text):  # the Chinese notations; English ones were all read above
+        for match in _ZH.finditer(text):
+            zscale, zunit = match["zscale"], match["zunit"]
+            if not (zscale or zunit or match["zcur"]):
                 continue
-        elif zunit in {"美元", "美金"} or match["zcur"]:
-            unit, factor = "USD", 1.0
-        elif zunit in {"元", "欧元", "英镑"}:
-            unit, factor = _CURRENCIES[zunit], 1.0  # "1000亿元" is yuan: another amount than $100 billion
-        elif zunit in _POWER or zunit == "gw":
-            unit, factor = "GW", _POWER.get(zunit, 1.0)
-        elif zunit == "%":
-            unit, factor = "%", 1.0
-        elif zunit == "倍":
-            unit, factor = "x", 1.0
-        elif zunit:
-            unit, factor = "count", 1.0
-        else:
-            unit, factor = "", 1.0
-        scale = _ZH_SCALES.get(zscale or "", 1.0)
-        high = _parse_number(match["num2"]) if match["num2"] else None
-        add(value * scale * factor, unit, match.start(), match.end(), None if high is None else high * scale * factor)
-    for match in _ZH_PERCENT.finditer(text):
-        value = _parse_number(match["num"])
-        if value is not None:
-            add(value, "%", match.start(), match.end())
-    for match in _ZH_FRACTION.finditer(text):
-        denominator, numerator = _parse_number(match["den"]), _parse_number(match["num"])
-        if denominator and numerator is not None and numerator < denominator:
-            add(100.0 * numerator / denominator, "%", match.start(), match.end())
-    for match in _ZH_TENTHS.finditer(text):
-        tens, ones = match["tens"], match["ones"]
-        add(10.0 * (int(tens) if tens.isdigit() else _ZH_DIGIT_VALUES[tens]) + (_ZH_DIGIT_VALUES[ones] if ones else 0),
-            "%", match.start(), match.end())
+            value = _parse_number(match["num"])
+            if value is None:
+                continue
+            if zunit == "年" or (zunit is None and zscale is None):
+                if zunit == "年" and value < 100 and zscale is None:
+                    unit, factor = "years", 1.0
+                else:
+                    continue
+            elif zunit in {"美元", "美金"} or match["zcur"]:
+                unit, factor = "USD", 1.0
+            elif zunit in {"元", "欧元", "英镑"}:
+                unit, factor = _CURRENCIES[zunit], 1.0  # "1000亿元" is yuan: another amount than $100 billion
+            elif zunit in _POWER or zunit == "gw":
+                unit, factor = "GW", _POWER.get(zunit, 1.0)
+            elif zunit == "%":
+                unit, factor = "%", 1.0
+            elif zunit == "倍":
+                unit, factor = "x", 1.0
+            elif zunit:
+                unit, factor = "count", 1.0
+            else:
+                unit, factor = "", 1.0
+            scale = _ZH_SCALES.get(zscale or "", 1.0)
+            high = _parse_number(match["num2"]) if match["num2"] else None
+            add(value * scale * factor, unit, match.start(), match.end(), None if high is None else high * scale * factor)
+        for match in _ZH_PERCENT.finditer(text):
+            value = _parse_number(match["num"])
+            if value is not None:
+                add(value, "%", match.start(), match.end())
+        for match in _ZH_FRACTION.finditer(text):
+            denominator, numerator = _parse_number(match["den"]), _parse_number(match["num"])
+            if denominator and numerator is not None and numerator < denominator:
+                add(100.0 * numerator / denominator, "%", match.start(), match.end())
+        for match in _ZH_TENTHS.finditer(text):
+            tens, ones = match["tens"], match["ones"]
+            add(10.0 * (int(tens) if tens.isdigit() else _ZH_DIGIT_VALUES[tens]) + (_ZH_DIGIT_VALUES[ones] if ones else 0),
+                "%", match.start(), match.end())
     for match in _ZERO.finditer(text):
         add(0.0, "", match.start("zero"), match.end("zero"))
     figures.sort(key=lambda figure: figure.start)
