@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -270,18 +271,21 @@ def test_a_backfill_process_killed_midway_resumes_where_it_stopped(
     env = os.environ | {"PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_API_URL": ""}
     filings.hang = {("register", 2)}
     log = tmp_path / "killed-backfill.log"
-    process = subprocess.Popen(command, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+    # Its own process group, killed whole: the temporary API server it starts dies with it, as in a container kill.
+    process = subprocess.Popen(command, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+                               start_new_session=True)
     try:
         deadline = time.monotonic() + 90
         while not any(s.query.get("page") == ["2"] for s in filings.requests("register")):
             assert process.poll() is None, f"the backfill ended before it reached page 2:\n{log.read_text()[-3000:]}"
             assert time.monotonic() < deadline, "the backfill never asked for page 2"
             time.sleep(0.2)
-        process.send_signal(signal.SIGKILL)  # no cleanup, no chance to save anything more
+        os.killpg(process.pid, signal.SIGKILL)  # no cleanup, no chance to save anything more
         process.wait(timeout=30)
     finally:
-        if process.poll() is None:
-            process.kill()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
         filings.release.set()
     _, documents, _ = stored(sqlite_url)
     assert 0 < len(documents) < len(EXPECTED_DOCUMENTS)  # page 1 was stored before the kill
