@@ -31,12 +31,18 @@ def class_weights(y: np.ndarray, k: int, balance: float) -> np.ndarray:
 
 def fit_softmax_regression(
     x: np.ndarray, y: np.ndarray, k: int, *, penalty: float, iterations: int, step: float,
-    sample_weight: np.ndarray | None = None,
+    sample_weight: np.ndarray | None = None, standardised: int | None = None,
 ) -> SoftmaxFit:
-    """Fit on standardised features by full-batch gradient descent with momentum and an L2 penalty."""
+    """Fit on standardised features by full-batch gradient descent with momentum and an L2 penalty.
+
+    With `standardised`, only the first that many columns are standardised; the rest (0/1 term indicators, which
+    must stay sparse at run time) are used as they are: their mean is 0 and their scale 1 in the fit.
+    """
     mean = x.mean(axis=0)
     scale = x.std(axis=0)
     scale[scale < 1e-9] = 1.0
+    if standardised is not None:
+        mean[standardised:], scale[standardised:] = 0.0, 1.0
     z = (x - mean) / scale
     weight = np.ones(len(y)) if sample_weight is None else sample_weight
     weight = weight / weight.sum()

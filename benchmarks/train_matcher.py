@@ -3,11 +3,19 @@
     .venv/bin/python -m benchmarks.train_matcher [--claims seeds/claims.yaml] [--output matchers/matcher_model.json]
 
 For every candidate (item, claim) pair the rule-based matcher considers (those it judges, plus the specific ones
-its threshold or claim competition leaves out), `Matcher.describe_pairs` gives the rules' stance and a feature row
-(see `matchers.matcher.FEATURES`).
+its threshold or claim competition leaves out), `Matcher.describe_pairs` gives the rules' stance, a feature row
+(see `matchers.matcher.FEATURES`) and the terms the item uses about the claim (see `matchers.lexical`).
 A softmax regression with an L2 penalty learns unrelated / mentions / confirms / contradicts from the TRAINING set
-only. The penalty, the class balance and the alert margin (below which confirms/contradicts is downgraded to
-mentions) are chosen on the DEV set: the highest alert F1 with no more opposite-stance alerts than the rules make.
+only, over the standardised features and one 0/1 indicator per term seen in at least MIN_TERM_PAIRS training pairs.
+The penalty, the class balance, the alert margin (how likely the model must find a rules' alert, of either
+polarity, for it to stand), the promote margin (for an alert the rules did not make), the reverse margin (how
+much more the model must favour the other polarity to turn the rules' round) and the doubt margin (to make the
+pair a mention instead) are chosen by two measurements:
+the DEV set states the constraint (alert precision at least TARGET_PRECISION and no alert of the opposite stance),
+and 5-fold cross-validation on the TRAINING set, grouped by story, the objective (its alert F1): 1,415 training
+alerts from nine hands say more about unseen text than the dev set's 156. Terms whose weights all stay below
+TERM_WEIGHT_FLOOR are left out of the written model (they cannot move a decision). Takes about half an hour on
+one core (6 settings x 6 fits).
 The held-out set is never read. Needs numpy (the `bench` extra); the written model runs in pure Python.
 """
 
@@ -17,8 +25,9 @@ import argparse
 import itertools
 import json
 import tempfile
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -26,28 +35,53 @@ import numpy as np
 from benchmarks.softmax import class_weights, fit_softmax_regression
 from claimwatch.offline import read_items
 from matchers.calibrator import ALERTING, CLASSES, MODEL_PATH, MatcherModel, decide
+from matchers.clustering import cluster_stories
 from matchers.evaluation import EvalReport, Pair, evaluate
+from matchers.lexical import SCHEME
 from matchers.matcher import FEATURES, Matcher
 from seeds.registry import DEFAULT_CLAIMS_FILE, load_claims
 
 DATA = Path(__file__).with_name("data")
-PENALTIES = (1e-3, 3e-3, 1e-2, 3e-2, 1e-1)  # L2 per example on standardised features
+PENALTIES = (3e-4, 1e-3, 3e-3)  # L2 per example on standardised features and term indicators
 BALANCES = (0.0, 0.5)  # class weight (largest share / class share) ** balance
-MARGINS = tuple(round(0.30 + 0.05 * step, 2) for step in range(14))  # 0.30 .. 0.95
-PROMOTE_MARGINS = (0.5, 0.6, 0.7, 0.8, 0.9, 1.01)  # 1.01: the model never adds an alert the rules did not make
+MARGINS = tuple(round(0.20 + 0.05 * step, 2) for step in range(16))  # 0.20 .. 0.95
+PROMOTE_MARGINS = (0.4, 0.45, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01)  # 1.01: the model never adds an alert the rules did not make
+REVERSE_MARGINS = (1.01, 0.5, 0.3, 0.2, 0.1)  # 1.01: the model never turns the rules' polarity round
+# 1.01: the model never puts the rules' polarity in doubt. A lead under 0.1 is a split model, not a doubt: a short
+# headline with one clear cue ("judge blocks the fee") leaves it near a tie, and there the rules' cue stands (decide).
+DOUBT_MARGINS = (1.01, 0.3, 0.2, 0.1)
 ITERATIONS = 800
 STEP = 0.5
+FOLDS = 5
+TARGET_PRECISION = 0.95  # issue "Matching that users can trust": alert precision >= 0.95 (and recall >= 0.90)
+MIN_TERM_PAIRS = 10  # rarer terms describe one story, not how news words a stance (and keep the model small)
+TERM_WEIGHT_FLOOR = 0.01
 
 
 @dataclass(frozen=True, slots=True)
 class PairRows:
-    """The candidate pairs of one labelled set: who they are, what the rules said, features and labels."""
+    """The candidate pairs of one labelled set: who they are, what the rules said, features, terms and labels."""
 
     pairs: list[Pair]
     rules: list[str]  # the rules' stance, "unrelated" where they left the pair out
     x: np.ndarray
+    terms: list[frozenset[str]]
     y: np.ndarray  # index into CLASSES
     labels: dict[Pair, str]  # every labelled pair of the set, reached by a candidate or not
+
+    def subset(self, item_ids: set[str]) -> PairRows:
+        """The pairs (and labels) of these items only."""
+        keep = [i for i, (item_id, _) in enumerate(self.pairs) if item_id in item_ids]
+        return PairRows([self.pairs[i] for i in keep], [self.rules[i] for i in keep], self.x[keep],
+                        [self.terms[i] for i in keep], self.y[keep],
+                        {pair: label for pair, label in self.labels.items() if pair[0] in item_ids})
+
+    def design(self, vocabulary: dict[str, int]) -> np.ndarray:
+        """The feature rows followed by one 0/1 column per vocabulary term."""
+        indicators = np.zeros((len(self.pairs), len(vocabulary)))
+        for row, terms in enumerate(self.terms):
+            indicators[row, [vocabulary[term] for term in terms if term in vocabulary]] = 1.0
+        return np.hstack([self.x, indicators])
 
 
 def read_labels(path: Path) -> dict[Pair, str]:
@@ -65,23 +99,35 @@ def describe_set(matcher: Matcher, name: str) -> PairRows:
     if name.startswith("holdout"):
         raise ValueError("the held-out set is for the integrator's measurement only")
     labels = read_labels(DATA / f"{name}_labels.jsonl")
-    pairs, rules, rows = [], [], []
+    pairs, rules, rows, terms = [], [], [], []
     for item in read_items(DATA / f"{name}_items.jsonl"):
-        for claim_id, rule, row in matcher.describe_pairs(item):
+        for claim_id, rule, row, pair_terms in matcher.describe_pairs(item):
             pairs.append((item.id, claim_id))
             rules.append(rule)
             rows.append(row)
+            terms.append(pair_terms)
     y = np.array([CLASSES.index(labels.get(pair, "unrelated")) for pair in pairs])
-    return PairRows(pairs, rules, np.array(rows, dtype=float), y, labels)
+    return PairRows(pairs, rules, np.array(rows, dtype=float), terms, y, labels)
 
 
-def fit_softmax(x: np.ndarray, y: np.ndarray, penalty: float, balance: float, margin: float) -> MatcherModel:
-    """The calibrator: a class-weighted softmax regression over the matcher's features."""
-    k = len(CLASSES)
-    fit = fit_softmax_regression(x, y, k, penalty=penalty, iterations=ITERATIONS, step=STEP,
-                                 sample_weight=class_weights(y, k, balance))
-    return MatcherModel(FEATURES, tuple(fit.mean.tolist()), tuple(fit.scale.tolist()),
-                        tuple(tuple(row) for row in fit.coef.T.tolist()), tuple(fit.bias.tolist()), margin, 1.01)
+def term_vocabulary(rows: PairRows) -> dict[str, int]:
+    """Terms seen in at least MIN_TERM_PAIRS training pairs, in a stable order."""
+    counts = Counter(term for terms in rows.terms for term in terms)
+    return {term: index for index, term in enumerate(sorted(t for t, n in counts.items() if n >= MIN_TERM_PAIRS))}
+
+
+def fit_softmax(train: PairRows, vocabulary: dict[str, int], penalty: float, balance: float,
+                margin: float) -> MatcherModel:
+    """The calibrator: a class-weighted softmax regression over the matcher's features and the pairs' terms."""
+    k, width = len(CLASSES), len(FEATURES)
+    fit = fit_softmax_regression(train.design(vocabulary), train.y, k, penalty=penalty, iterations=ITERATIONS,
+                                 step=STEP, sample_weight=class_weights(train.y, k, balance), standardised=width)
+    coef = fit.coef.T.tolist()  # classes x (features + terms)
+    terms = {term: tuple(row[width + index] for row in coef) for term, index in vocabulary.items()}
+    terms = {term: weights for term, weights in terms.items() if max(map(abs, weights)) >= TERM_WEIGHT_FLOOR}
+    return MatcherModel(FEATURES, tuple(fit.mean[:width].tolist()), tuple(fit.scale[:width].tolist()),
+                        tuple(tuple(row[:width]) for row in coef), tuple(fit.bias.tolist()), margin, 1.01,
+                        terms, SCHEME)
 
 
 def rule_predictions(rows: PairRows) -> dict[Pair, str]:
@@ -93,10 +139,11 @@ def model_predictions(model: MatcherModel, rows: PairRows,
                       probabilities: Sequence[dict[str, float]] | None = None) -> dict[Pair, str]:
     """What the calibrated matcher predicts, by the same rule as `Matcher.match_one` (checked by `verify`)."""
     if probabilities is None:
-        probabilities = [model.probabilities(row.tolist()) for row in rows.x]
+        probabilities = [model.probabilities(row.tolist(), terms) for row, terms in zip(rows.x, rows.terms)]
     predictions = {}
     for pair, rule, probs in zip(rows.pairs, rows.rules, probabilities):
-        decision = decide(probs, None if rule == "unrelated" else rule, model.alert_margin, model.promote_margin)
+        decision = decide(probs, None if rule == "unrelated" else rule, model.alert_margin, model.promote_margin,
+                          model.reverse_margin, model.doubt_margin)
         if decision.stance == "unrelated" or (rule == "unrelated" and decision.stance not in ALERTING):
             continue
         predictions[pair] = decision.stance
@@ -122,35 +169,75 @@ def line(name: str, report: EvalReport) -> str:
             f"opposite {report.opposite_stance_alerts}, relevance F1 {report.relevance.f1:.3f}")
 
 
-def choose(train: PairRows, dev: PairRows) -> tuple[MatcherModel, EvalReport]:
-    """The settings with the best dev alert F1 among those with no more opposite-stance alerts than the rules.
+def story_folds(folds: int = FOLDS) -> list[set[str]]:
+    """The training items in `folds` groups by story (an item and its wire copies stay together), in a fixed order."""
+    items = read_items(DATA / "train_items.jsonl")
+    story = cluster_stories(items)
+    stories = sorted({story.get(item.id, item.id) for item in items})
+    fold_of = {name: index % folds for index, name in enumerate(stories)}
+    return [{item.id for item in items if fold_of[story.get(item.id, item.id)] == fold} for fold in range(folds)]
 
-    The rules' count is a ceiling on both sets: a model that alerts the wrong way round on its own training
-    pairs more often than the rules do is not trusted, whatever dev says.
+
+def out_of_fold(train: PairRows, penalty: float, balance: float, folds: list[set[str]]) -> tuple[PairRows, list]:
+    """Every training pair's probabilities from a model fitted without its story's fold (in fold order)."""
+    everything = set().union(*folds)
+    rows: list[PairRows] = []
+    probabilities: list[dict[str, float]] = []
+    for inside in folds:
+        fitted_on = train.subset(everything - inside)
+        fitted = fit_softmax(fitted_on, term_vocabulary(fitted_on), penalty, balance, 0.0)
+        held = train.subset(inside)
+        rows.append(held)
+        probabilities.extend(fitted.probabilities(row.tolist(), terms) for row, terms in zip(held.x, held.terms))
+    joined = PairRows([pair for part in rows for pair in part.pairs], [rule for part in rows for rule in part.rules],
+                      np.vstack([part.x for part in rows]), [terms for part in rows for terms in part.terms],
+                      np.concatenate([part.y for part in rows]), train.labels)
+    return joined, probabilities
+
+
+def choose(train: PairRows, dev: PairRows) -> tuple[MatcherModel, EvalReport, EvalReport]:
+    """The settings with the best cross-validated training alert F1 among those that meet the targets on dev (alert
+    precision TARGET_PRECISION or better, no alert of the opposite stance), else the best dev alert F1.
+
+    Dev holds 156 alerts, so it states the constraint; the objective is measured where there is enough text to
+    trust it: 1,415 training alerts, each pair predicted by a model fitted without its story. A setting that alerts
+    the wrong way round more often than the rules do, on dev or out of fold, is never chosen.
+    Returns the model (fitted on all training pairs), its dev report and its cross-validated training report.
     """
     allowed = evaluate(rule_predictions(dev), dev.labels).opposite_stance_alerts
     allowed_in_training = evaluate(rule_predictions(train), train.labels).opposite_stance_alerts
-    best: tuple[tuple[float, ...], MatcherModel, EvalReport] | None = None
+    vocabulary = term_vocabulary(train)
+    folds = story_folds()
+    best: tuple[tuple[float, ...], MatcherModel, EvalReport, EvalReport, tuple[float, float]] | None = None
     for penalty in PENALTIES:
         for balance in BALANCES:
-            fitted = fit_softmax(train.x, train.y, penalty, balance, 0.0)
-            dev_probabilities = [fitted.probabilities(row.tolist()) for row in dev.x]
-            train_probabilities = [fitted.probabilities(row.tolist()) for row in train.x]
-            for margin, promote in itertools.product(MARGINS, PROMOTE_MARGINS):
-                model = MatcherModel(fitted.features, fitted.mean, fitted.scale, fitted.weights, fitted.bias, margin,
-                                     max(margin, promote))
+            fitted = fit_softmax(train, vocabulary, penalty, balance, 0.0)
+            dev_probabilities = [fitted.probabilities(row.tolist(), terms) for row, terms in zip(dev.x, dev.terms)]
+            held, held_probabilities = out_of_fold(train, penalty, balance, folds)
+            for margin, promote, reverse, doubt in itertools.product(MARGINS, PROMOTE_MARGINS, REVERSE_MARGINS,
+                                                                     DOUBT_MARGINS):
+                if doubt >= reverse and doubt < 1:
+                    continue  # no doubt zone below the reverse margin: the same as doubt 1.01
+                model = replace(fitted, alert_margin=margin, promote_margin=promote, reverse_margin=reverse,
+                                doubt_margin=doubt)
                 report = evaluate(model_predictions(model, dev, dev_probabilities), dev.labels)
-                if report.opposite_stance_alerts > allowed or evaluate(model_predictions(
-                        model, train, train_probabilities), train.labels).opposite_stance_alerts > allowed_in_training:
+                if report.opposite_stance_alerts > allowed:
                     continue
-                # Ties go to fewer opposite alerts, then higher precision, then the stronger penalty (simpler model).
-                key = (round(report.alerts.f1, 4), -report.opposite_stance_alerts, round(report.alerts.precision, 4),
-                       penalty)
+                precise = report.alerts.precision >= TARGET_PRECISION and report.opposite_stance_alerts == 0
+                crossed = evaluate(model_predictions(model, held, held_probabilities), held.labels)
+                if crossed.opposite_stance_alerts > allowed_in_training:
+                    continue
+                # Ties go to fewer opposite alerts, then dev recall, then the stronger penalty (simpler model),
+                # then the higher margins (fewer alerts).
+                key = (precise, round(crossed.alerts.f1 if precise else report.alerts.f1, 4),
+                       -crossed.opposite_stance_alerts, round(report.alerts.recall, 4), penalty, margin, promote,
+                       reverse, doubt)
                 if best is None or key > best[0]:
-                    best = (key, model, report)
+                    best = (key, model, report, crossed, (penalty, balance))
     if best is None:
-        raise SystemExit("no setting keeps the opposite-stance alerts at the rules' level on dev")
-    return best[1], best[2]
+        raise SystemExit("no setting keeps the opposite-stance alerts at the rules' level")
+    print(f"chosen: penalty {best[4][0]:g}, class balance {best[4][1]:g}")
+    return best[1], best[2], best[3]
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -161,14 +248,21 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     matcher = Matcher(load_claims(args.claims), model_path=None)
     train, dev = describe_set(matcher, "train"), describe_set(matcher, "devset")
-    print(f"candidate pairs: train {len(train.pairs)}, dev {len(dev.pairs)}; features: {len(FEATURES)}")
-    model, dev_report = choose(train, dev)
+    print(f"candidate pairs: train {len(train.pairs)}, dev {len(dev.pairs)}; features: {len(FEATURES)}, "
+          f"terms seen in {MIN_TERM_PAIRS}+ training pairs: {len(term_vocabulary(train))}")
+    model, _, crossed = choose(train, dev)
+    # The figures below are those of the model as written: its weights rounded to the JSON file's precision.
+    model = MatcherModel.from_json(json.loads(json.dumps(model.as_json())), FEATURES, SCHEME)
+    dev_report = evaluate(model_predictions(model, dev), dev.labels)
     train_report = evaluate(model_predictions(model, train), train.labels)
     print(line("train, rules", evaluate(rule_predictions(train), train.labels)))
     print(line("train, calibrated", train_report))
     print(line("dev, rules", evaluate(rule_predictions(dev), dev.labels)))
     print(line("dev, calibrated", dev_report))
-    print(f"alert margin {model.alert_margin:.2f}, promote margin {model.promote_margin:.2f}")
+    print(line(f"train, {FOLDS}-fold by story", crossed))
+    print(f"alert margin {model.alert_margin:.2f}, promote margin {model.promote_margin:.2f}, "
+          f"reverse margin {model.reverse_margin:.2f}, doubt margin {model.doubt_margin:.2f}, "
+          f"terms kept: {len(model.terms)}")
     verify(model, args.claims, "devset", model_predictions(model, dev))
     args.output.write_text(json.dumps(model.as_json(), separators=(",", ":")) + "\n", encoding="utf-8")
     print(f"wrote {args.output} ({args.output.stat().st_size:,} bytes)")

@@ -16,8 +16,9 @@ from matchers.calibrator import MODEL_PATH, MatcherModel, load_model
 from matchers.clustering import cluster_stories, story_title
 from matchers.cues import Cue, Polarity, find_cues, is_restriction
 from matchers.entities import ENTITY_ALIASES, agency_pattern, canonical_entity, entity_pattern, find_entities
+from matchers.lexical import SCHEME, Mark, pair_terms
 from matchers.quantities import Figure, canonical_unit, compare, extract_figures
-from matchers.text import LiteralIndex, has_cjk, normalise, sentences, trigrams
+from matchers.text import LiteralIndex, has_cjk, index_terms, normalise, sentences, trigrams
 from matchers.verdict import Stance, Verdict
 from seeds.registry import Claim, Quantity
 from sources.item import Item
@@ -28,10 +29,16 @@ W_FUZZY, W_KEYWORDS, W_ENTITIES, W_QUANTITY = 0.30, 0.30, 0.25, 0.15
 KEYWORDS_FOR_FULL_CREDIT = 3
 UNSPECIFIC_PENALTY = 0.7
 SPECIFIC = 0.5  # topical weight that makes a story about the claim's subject: one keyword shared by <= 2 claims
-COMPETITION_MARGIN = 0.2
-OUTRANK_FACTOR = 2.0  # a rival claim on the same companies with this many times the subject evidence takes the story  # claims scoring this far below an item's best claim are left out
+COMPETITION_MARGIN = 0.2  # claims scoring this far below an item's best claim are left out
+OUTRANK_FACTOR = 2.0  # a rival claim on the same companies with this many times the subject evidence takes the story
 # A claim naming no company needs twice the subject evidence (terms, or a term and its figure) to take a side.
 MIN_TOPICAL_WITHOUT_ENTITIES = 2 * SPECIFIC
+# A claim whose own wording (statement, aliases, keywords) the item shares this much of is put to the calibrator even
+# when its keywords and companies did not make it a candidate: news words a story in more ways than a keyword list
+# foresees ("市值" for market value, "weekly audience" for weekly users). Each shared word or Chinese character pair
+# counts its inverse claim frequency, scaled so that a word of one claim alone counts about 1 (0.9 among 72 claims):
+# "H-1B" or "市值" says more than "NVIDIA" or "China". Only the trained calibrator can take a side on such a pair.
+WORDING_CANDIDATE = 3.25
 _BOUNDED = r"(?<![a-z0-9]){}(?![a-z0-9])"
 
 
@@ -72,6 +79,8 @@ class _ItemView:
     _sentences: list[str] | None = None
     _figures: list[tuple[int, Figure]] | None = None
     _cues: dict[int, list[Cue]] = field(default_factory=dict)
+    _organisations: dict[int, list[tuple[int, int, str]]] = field(default_factory=dict)
+    wording: dict[str, float] | None = None  # claim id -> shared wording, see `Matcher._wording`
     polar: dict[str, list[tuple[Cue, Polarity | None]]] = field(default_factory=dict)  # claim id -> cues read for it
 
     @property
@@ -96,6 +105,16 @@ class _ItemView:
         found = self._cues.get(index)
         if found is None:
             found = self._cues[index] = find_cues(self.sentences[index])
+        return found
+
+    def organisations(self, index: int) -> list[tuple[int, int, str]]:
+        """Where one sentence names known organisations: (start, end, canonical name), found once per item."""
+        found = self._organisations.get(index)
+        if found is None:
+            sentence = self.sentences[index]
+            found = self._organisations[index] = [
+                (match.start(), match.end(), name) for name in find_entities(sentence)
+                for match in entity_pattern(name).finditer(sentence)]
         return found
 
 
@@ -219,6 +238,13 @@ def _bounded_compare(figure: Figure, compiled: _CompiledClaim) -> str:
     return outcome
 
 
+def _best_score_without_keywords(compiled: _CompiledClaim) -> float:
+    """The highest score `Matcher._evidence` can give an item that names the claim's companies but none of its
+    keywords: every company and the claimed figure present, a perfect fuzzy match (the same formula, bounded)."""
+    factor = 1.0 if compiled.quantity is not None and len(compiled.entities) != 1 else UNSPECIFIC_PENALTY
+    return (W_ENTITIES + W_QUANTITY * (compiled.quantity is not None) + W_FUZZY) * factor
+
+
 def _scaled_unitless(figure: Figure, quantity: Quantity) -> bool:
     """"500 million" beside "weekly users" in the same sentence: a count whose noun stands apart from it."""
     unit, factor = canonical_unit(quantity.unit)
@@ -307,6 +333,7 @@ class _Judged:
     notes: tuple[str, ...]
     best: float  # the score of the item's best claim
     outranked_by: str = ""  # a rival claim that fits the story better
+    by_wording: bool = False  # found only because the item shares much of the claim's wording (WORDING_CANDIDATE)
 
 
 # What the calibrator reads about a pair, in `Matcher._features` order. Renaming, adding or reordering one changes
@@ -325,7 +352,7 @@ FEATURES: tuple[str, ...] = (
     "outranked",
     "read_confirm_cues", "read_contradict_cues", "read_scoped_cues",
     "negated_cues", "hedged_cues", "deal_doubted",
-    "chinese", "has_summary",
+    "chinese", "has_summary", "wording_overlap", "found_by_wording",
 )
 _ALERTING = frozenset({"confirms", "contradicts"})
 
@@ -344,7 +371,7 @@ class Matcher:
     def __init__(self, claims: Sequence[Claim], *, threshold: float = 0.5, model_path: Path | None = MODEL_PATH):
         """Compile the claims; with `model_path`, also load the calibration model (MatcherModelError if unusable)."""
         self.threshold = threshold
-        self.model: MatcherModel | None = None if model_path is None else load_model(FEATURES, model_path)
+        self.model: MatcherModel | None = None if model_path is None else load_model(FEATURES, model_path, SCHEME)
         compiled_claims = [compile_claim(claim) for claim in claims if not claim.retired]
         shared = Counter(term.pattern.pattern for compiled in compiled_claims for term in set(compiled.keywords))
         self.claims = [
@@ -354,16 +381,28 @@ class Matcher:
         ]
         self._keyword_order = {id(compiled): {term.pattern.pattern: (rank, term) for rank, term in
                                               reversed(list(enumerate(compiled.keywords)))} for compiled in self.claims}
-        # Inverted index: keyword pattern / organisation -> claims.
+        # Inverted index: keyword pattern / organisation -> claims (only those a company name alone could reach).
         self._by_keyword: dict[str, list[int]] = defaultdict(list)
-        self._by_entity: dict[str, list[int]] = defaultdict(list)
         self._patterns: dict[str, re.Pattern[str]] = {}
+        self._by_id = {compiled.claim.id: compiled for compiled in self.claims}
+        # The words and Chinese character pairs of each claim's statement, aliases and keywords (WORDING_CANDIDATE).
+        wording = {compiled.claim.id: index_terms(normalise(" ".join(
+            [compiled.claim.statement, *compiled.claim.aliases, *compiled.claim.keywords]))) for compiled in self.claims}
+        used_by = Counter(term for terms in wording.values() for term in terms)
+        count = len(wording)
+        self._by_wording: dict[str, list[tuple[str, float]]] = defaultdict(list)
+        for claim_id, terms in wording.items():
+            for term in terms:
+                weight = math.log((count + 1) / (used_by[term] + 0.5)) / math.log(count + 1)
+                self._by_wording[term].append((claim_id, weight))
+        self._by_entity_passing: dict[str, list[int]] = defaultdict(list)
         for position, compiled in enumerate(self.claims):
             for term in compiled.keywords:
                 self._by_keyword[term.pattern.pattern].append(position)
                 self._patterns[term.pattern.pattern] = term.pattern
             for term in compiled.entities:
-                self._by_entity[term.shown].append(position)
+                if _best_score_without_keywords(compiled) >= threshold:
+                    self._by_entity_passing[term.shown].append(position)
         # A literal piece of each keyword ("invest" of "investment") gates its regex: substring tests are cheap.
         # Keywords shared by several claims ("China") are tested once.
         self._anchored = LiteralIndex({term.pattern.pattern: (_anchor(term.shown), term.pattern)
@@ -388,12 +427,16 @@ class Matcher:
         found: set[int] = set()
         for pattern in view.keywords:
             found.update(self._by_keyword[pattern])
+        # A claim reached through a company name alone shares no keyword with the item: most such claims cannot
+        # reach the threshold whatever the item says (see `_evidence`), and are not looked at.
         for name in view.entities:
-            found.update(self._by_entity.get(name, ()))
+            found.update(self._by_entity_passing.get(name, ()))
         return found
 
-    def _evidence(self, view: _ItemView, compiled: _CompiledClaim) -> _Evidence | None:
-        """The evidence for one pair, or None when even a perfect fuzzy score could not reach the threshold."""
+    def _evidence(self, view: _ItemView, compiled: _CompiledClaim, floor: float | None = None) -> _Evidence | None:
+        """The evidence for one pair, or None when even a perfect fuzzy score could not reach the threshold
+        (or `floor`, where given)."""
+        threshold = self.threshold if floor is None else floor
         entities = tuple(term.shown for term in compiled.entities if term.shown in view.entities)
         missing = tuple(term.shown for term in compiled.entities if term.shown not in view.entities)
         if missing and compiled.actor is not None and (agency := compiled.actor.search(view.text)):
@@ -411,7 +454,7 @@ class Matcher:
         can_be_specific = topical > 0 or (compiled.quantity is not None and len(compiled.entities) != 1)
         best_factor = 1.0 if topical >= SPECIFIC or (can_be_specific and not missing) else UNSPECIFIC_PENALTY
         best_quantity = 1.0 if compiled.quantity is not None else keyword_share
-        if (base + W_QUANTITY * best_quantity + W_FUZZY) * best_factor < self.threshold:
+        if (base + W_QUANTITY * best_quantity + W_FUZZY) * best_factor < threshold:
             return None
         same: list[tuple[int, Figure]] = []
         different: list[tuple[int, Figure]] = []
@@ -441,7 +484,7 @@ class Matcher:
         evidence = _Evidence(0.0, entities, missing, keywords, topical, tuple(same), tuple(different), tuple(reference),
                              tuple(part))
         factor = 1.0 if _is_specific(compiled, evidence) else UNSPECIFIC_PENALTY
-        if (partial + W_FUZZY) * factor < self.threshold:
+        if (partial + W_FUZZY) * factor < threshold:
             return None
         scorer = fuzz.partial_ratio if has_cjk(view.title) else fuzz.token_set_ratio
         fuzzy = max(scorer(view.title, target) for target in compiled.targets) / 100
@@ -612,7 +655,25 @@ class Matcher:
                 stance = "mentions"
                 notes.append(f"{outranked[compiled.claim.id]} fits the story better")
             judged.append(_Judged(compiled, evidence, stance, tuple(notes), best, outranked.get(compiled.claim.id, "")))
+        taken = {pair.compiled.claim.id for pair in judged}
+        for claim_id, overlap in self._wording(view).items():
+            if overlap >= WORDING_CANDIDATE and claim_id not in taken:
+                compiled = self._by_id[claim_id]
+                evidence = self._evidence(view, compiled, floor=0.0)
+                if evidence is not None:
+                    judged.append(_Judged(compiled, evidence, None, (), best, outranked.get(claim_id, ""), True))
         return judged
+
+    def _wording(self, view: _ItemView) -> dict[str, float]:
+        """Claim id -> how much of the claim's own wording the item shares (summed inverse claim frequency)."""
+        if view.wording is None:
+            shared: dict[str, float] = defaultdict(float)
+            by_wording = self._by_wording
+            for term in index_terms(view.text) & by_wording.keys():
+                for claim_id, weight in by_wording[term]:
+                    shared[claim_id] += weight
+            view.wording = dict(shared)
+        return view.wording
 
     def match_one(self, item: Item) -> list[Verdict]:
         """Verdicts for one item against every claim it relates to (story_id left empty)."""
@@ -623,7 +684,8 @@ class Matcher:
         for pair in judged:
             stance, notes = pair.stance, list(pair.notes)
             if model is not None:
-                decision = model.decide(self._features(view, pair, judged), pair.stance)
+                terms = self._terms(view, pair.compiled, pair.evidence) if model.terms else ()
+                decision = model.decide(self._features(view, pair, judged), pair.stance, terms)
                 if decision.stance == "unrelated" or (pair.stance is None and decision.stance not in _ALERTING):
                     continue  # a pair the rules left out is only taken back when the model would alert on it
                 stance = decision.stance  # type: ignore[assignment]
@@ -634,12 +696,29 @@ class Matcher:
                                     _why(pair.compiled, pair.evidence, notes)))
         return verdicts
 
-    def describe_pairs(self, item: Item) -> list[tuple[str, str, list[float]]]:
-        """(claim id, rules' stance or "unrelated", feature row) for each candidate pair: what the calibrator reads."""
+    def describe_pairs(self, item: Item) -> list[tuple[str, str, list[float], frozenset[str]]]:
+        """(claim id, rules' stance or "unrelated", feature row, terms) per candidate pair: what the calibrator reads."""
         view = self._view(item)
         judged = self._judge(view)
-        return [(pair.compiled.claim.id, pair.stance or "unrelated", self._features(view, pair, judged))
-                for pair in judged]
+        return [(pair.compiled.claim.id, pair.stance or "unrelated", self._features(view, pair, judged),
+                 self._terms(view, pair.compiled, pair.evidence)) for pair in judged]
+
+    def _terms(self, view: _ItemView, compiled: _CompiledClaim, evidence: _Evidence) -> frozenset[str]:
+        """The item's words about the claim (`matchers.lexical`): its headline and the sentences naming the claim."""
+        own = {term.shown for term in compiled.entities}
+        chosen: list[tuple[str, list[Mark]]] = []
+        for index, sentence in enumerate(view.sentences):
+            if index and not (self._carries(index, sentence, compiled, evidence)
+                              or any(term.pattern.search(sentence) for term in compiled.entities)):
+                continue
+            marks: list[Mark] = [(figure.start, figure.end, placeholder) for placeholder, figures in (
+                ("<same>", evidence.same), ("<diff>", evidence.different), ("<ref>", evidence.reference))
+                for at, figure in figures if at == index]
+            marks += [(found.start(), found.end(), "<kw>") for term in compiled.keywords
+                      if term.pattern.pattern in view.keywords for found in term.pattern.finditer(sentence)]
+            marks += [(start, end, "<own>" if name in own else "<org>") for start, end, name in view.organisations(index)]
+            chosen.append((sentence, marks))
+        return pair_terms(chosen, compiled.restriction, compiled.claim.id, compiled.claim.family)
 
     def _features(self, view: _ItemView, pair: _Judged, judged: Sequence[_Judged]) -> list[float]:
         """The feature row of one pair, in FEATURES order (see there)."""
@@ -676,6 +755,7 @@ class Matcher:
             float(sum(cue.negated for cue, _ in polar)), float(sum(cue.hedged for cue, _ in polar)),
             float(bool(self._doubted(view, compiled, evidence))),
             float(has_cjk(view.title)), float(len(view.sentences) > 1),
+            self._wording(view).get(claim.id, 0.0), float(pair.by_wording),
         ]
 
     def match(self, items: Sequence[Item]) -> list[Verdict]:

@@ -367,3 +367,15 @@ def test_a_company_the_claim_statement_names_is_one_of_its_own():
     found = {v.claim_id: v.stance for v in match_items(
         [Item("i", "xAI's Colossus 2 now runs 500,000 GPUs made by Nvidia in one cluster")], claims)}
     assert found["colossus"] == "confirms"  # NVIDIA is named by the claim itself: the headline states it plainly
+
+
+def test_a_story_sharing_much_of_a_claims_wording_is_put_to_the_calibrator_but_never_alerts_by_rules_alone():
+    claims = parse_claims([
+        {"id": "gpu-renter", "statement": "ByteDance is the world's second-largest renter of cloud GPUs.",
+         "aliases": ["字节跳动是全球第二大GPU租用方"], "keywords": ["renter"], "entities": ["ByteDance"]},
+        {"id": "other", "statement": "Walmart opens stores.", "keywords": ["stores"]}])
+    item = Item("i", "字节跳动已成全球第二大GPU租用方")  # no keyword of the claim, but its own Chinese wording
+    matcher = Matcher(claims, model_path=None)
+    described = {claim_id: rule for claim_id, rule, _, _ in matcher.describe_pairs(item)}
+    assert described == {"gpu-renter": "unrelated"}  # a candidate for the calibrator, no stance from the rules
+    assert matcher.match([item]) == []  # without the calibrator nothing is reported

@@ -1,0 +1,48 @@
+"""The calibrator's training script measures what the run-time matcher does, on folds that keep stories whole."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pytest
+
+pytest.importorskip("numpy")
+
+from benchmarks.train_matcher import (  # noqa: E402
+    DATA,
+    TARGET_PRECISION,
+    describe_set,
+    model_predictions,
+    read_labels,
+    story_folds,
+)
+from claimwatch.offline import read_items  # noqa: E402
+from matchers.clustering import cluster_stories  # noqa: E402
+from matchers.evaluation import evaluate  # noqa: E402
+from matchers.matcher import Matcher  # noqa: E402
+from seeds.registry import DEFAULT_CLAIMS_FILE, load_claims  # noqa: E402
+
+
+def test_story_folds_split_the_training_items_and_keep_wire_copies_together():
+    folds = story_folds()
+    items = read_items(DATA / "train_items.jsonl")
+    assert sum(map(len, folds)) == len(items) == len(set().union(*folds))
+    fold_of = {item_id: index for index, fold in enumerate(folds) for item_id in fold}
+    members = defaultdict(set)
+    for item_id, story in cluster_stories(items).items():
+        members[story].add(fold_of[item_id])
+    copied = [folds_seen for story, folds_seen in members.items() if len(folds_seen) > 1]
+    assert not copied
+    assert min(map(len, folds)) > len(items) / 10  # five folds of comparable size
+
+
+def test_the_shipped_model_predicts_in_training_what_the_matcher_does_at_run_time():
+    claims = load_claims(DEFAULT_CLAIMS_FILE)
+    matcher = Matcher(claims)
+    dev = describe_set(Matcher(claims, model_path=None), "devset")
+    trained = model_predictions(matcher.model, dev)
+    actual = {(v.item_id, v.claim_id): v.stance for v in matcher.match(read_items(DATA / "devset_items.jsonl"))}
+    assert trained == actual
+    # ... and meets the constraint it was chosen under on dev: a matcher change that breaks it needs a retrain.
+    report = evaluate(actual, read_labels(DATA / "devset_labels.jsonl"))
+    assert report.alerts.precision >= TARGET_PRECISION and report.opposite_stance_alerts == 0
