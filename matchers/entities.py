@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 from collections.abc import Iterable
 
 from matchers.text import LiteralIndex, normalise
@@ -75,6 +76,7 @@ def agency_pattern(slugs: Iterable[str]) -> re.Pattern[str] | None:
     return _pattern(names) if names else None
 
 
+@cache
 def entity_pattern(name: str) -> re.Pattern[str]:
     """The pattern that finds an organisation by any of its names; unknown names match themselves."""
     known = _canonical(name)

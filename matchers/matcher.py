@@ -76,6 +76,7 @@ class _ItemView:
     title: str  # normalised headline without the " - Publisher" suffix
     keywords: set[str]  # patterns of the claim keywords the text contains
     entities: frozenset[str]  # canonical organisations the text names
+    known: frozenset[str] = frozenset()  # ... those of them `find_entities` knows (not claim-only names)
     _sentences: list[str] | None = None
     _figures: list[tuple[int, Figure]] | None = None
     _cues: dict[int, list[Cue]] = field(default_factory=dict)
@@ -113,7 +114,7 @@ class _ItemView:
         if found is None:
             sentence = self.sentences[index]
             found = self._organisations[index] = [
-                (match.start(), match.end(), name) for name in find_entities(sentence)
+                (match.start(), match.end(), name) for name in self.known
                 for match in entity_pattern(name).finditer(sentence)]
         return found
 
@@ -418,7 +419,8 @@ class Matcher:
         view.text = text
         grams = trigrams(text)
         view.keywords = {pattern.pattern for pattern in self._anchored.found_in(text, grams) if pattern.search(text)}
-        entities = set(find_entities(text, grams))
+        view.known = find_entities(text, grams)
+        entities = set(view.known)
         entities.update(name for name, pattern in self._unknown_entities.items() if pattern.search(text))
         view.entities = frozenset(entities)
         return view
