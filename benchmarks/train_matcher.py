@@ -1,6 +1,7 @@
 """Train the matcher's calibrator on the training set, choose its settings on the dev set, report both.
 
     .venv/bin/python -m benchmarks.train_matcher [--claims seeds/claims.yaml] [--output matchers/matcher_model.json]
+        [--without-terms]
 
 For every candidate (item, claim) pair the rule-based matcher considers (those it judges, plus the specific ones
 its threshold or claim competition leaves out), `Matcher.describe_pairs` gives the rules' stance, a feature row
@@ -110,10 +111,12 @@ def describe_set(matcher: Matcher, name: str) -> PairRows:
     return PairRows(pairs, rules, np.array(rows, dtype=float), terms, y, labels)
 
 
-def term_vocabulary(rows: PairRows) -> dict[str, int]:
-    """Terms seen in at least MIN_TERM_PAIRS training pairs, in a stable order."""
+def term_vocabulary(rows: PairRows, min_pairs: int | None = MIN_TERM_PAIRS) -> dict[str, int]:
+    """Terms seen in at least `min_pairs` training pairs, in a stable order (None: no terms, features alone)."""
+    if min_pairs is None:
+        return {}
     counts = Counter(term for terms in rows.terms for term in terms)
-    return {term: index for index, term in enumerate(sorted(t for t, n in counts.items() if n >= MIN_TERM_PAIRS))}
+    return {term: index for index, term in enumerate(sorted(t for t, n in counts.items() if n >= min_pairs))}
 
 
 def fit_softmax(train: PairRows, vocabulary: dict[str, int], penalty: float, balance: float,
@@ -178,14 +181,15 @@ def story_folds(folds: int = FOLDS) -> list[set[str]]:
     return [{item.id for item in items if fold_of[story.get(item.id, item.id)] == fold} for fold in range(folds)]
 
 
-def out_of_fold(train: PairRows, penalty: float, balance: float, folds: list[set[str]]) -> tuple[PairRows, list]:
+def out_of_fold(train: PairRows, penalty: float, balance: float, folds: list[set[str]],
+                min_pairs: int | None = MIN_TERM_PAIRS) -> tuple[PairRows, list]:
     """Every training pair's probabilities from a model fitted without its story's fold (in fold order)."""
     everything = set().union(*folds)
     rows: list[PairRows] = []
     probabilities: list[dict[str, float]] = []
     for inside in folds:
         fitted_on = train.subset(everything - inside)
-        fitted = fit_softmax(fitted_on, term_vocabulary(fitted_on), penalty, balance, 0.0)
+        fitted = fit_softmax(fitted_on, term_vocabulary(fitted_on, min_pairs), penalty, balance, 0.0)
         held = train.subset(inside)
         rows.append(held)
         probabilities.extend(fitted.probabilities(row.tolist(), terms) for row, terms in zip(held.x, held.terms))
@@ -195,7 +199,8 @@ def out_of_fold(train: PairRows, penalty: float, balance: float, folds: list[set
     return joined, probabilities
 
 
-def choose(train: PairRows, dev: PairRows) -> tuple[MatcherModel, EvalReport, EvalReport]:
+def choose(train: PairRows, dev: PairRows,
+           min_pairs: int | None = MIN_TERM_PAIRS) -> tuple[MatcherModel, EvalReport, EvalReport]:
     """The settings with the best cross-validated training alert F1 among those that meet the targets on dev (alert
     precision TARGET_PRECISION or better, no alert of the opposite stance), else the best dev alert F1.
 
@@ -206,14 +211,14 @@ def choose(train: PairRows, dev: PairRows) -> tuple[MatcherModel, EvalReport, Ev
     """
     allowed = evaluate(rule_predictions(dev), dev.labels).opposite_stance_alerts
     allowed_in_training = evaluate(rule_predictions(train), train.labels).opposite_stance_alerts
-    vocabulary = term_vocabulary(train)
+    vocabulary = term_vocabulary(train, min_pairs)
     folds = story_folds()
     best: tuple[tuple[float, ...], MatcherModel, EvalReport, EvalReport, tuple[float, float]] | None = None
     for penalty in PENALTIES:
         for balance in BALANCES:
             fitted = fit_softmax(train, vocabulary, penalty, balance, 0.0)
             dev_probabilities = [fitted.probabilities(row.tolist(), terms) for row, terms in zip(dev.x, dev.terms)]
-            held, held_probabilities = out_of_fold(train, penalty, balance, folds)
+            held, held_probabilities = out_of_fold(train, penalty, balance, folds, min_pairs)
             for margin, promote, reverse, doubt in itertools.product(MARGINS, PROMOTE_MARGINS, REVERSE_MARGINS,
                                                                      DOUBT_MARGINS):
                 if doubt >= reverse and doubt < 1:
@@ -245,12 +250,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--claims", type=Path, default=DEFAULT_CLAIMS_FILE)
     parser.add_argument("--output", type=Path, default=MODEL_PATH)
+    parser.add_argument("--without-terms", action="store_true",
+                        help="features alone, no words (the ablation in README.md)")
     args = parser.parse_args(argv)
     matcher = Matcher(load_claims(args.claims), model_path=None)
     train, dev = describe_set(matcher, "train"), describe_set(matcher, "devset")
     print(f"candidate pairs: train {len(train.pairs)}, dev {len(dev.pairs)}; features: {len(FEATURES)}, "
-          f"terms seen in {MIN_TERM_PAIRS}+ training pairs: {len(term_vocabulary(train))}")
-    model, _, crossed = choose(train, dev)
+          f"terms seen in {MIN_TERM_PAIRS}+ training pairs: {len(term_vocabulary(train))}"
+          + (" (left out: --without-terms)" if args.without_terms else ""))
+    model, _, crossed = choose(train, dev, None if args.without_terms else MIN_TERM_PAIRS)
     # The figures below are those of the model as written: its weights rounded to the JSON file's precision.
     model = MatcherModel.from_json(json.loads(json.dumps(model.as_json())), FEATURES, SCHEME)
     dev_report = evaluate(model_predictions(model, dev), dev.labels)
