@@ -182,21 +182,16 @@ def story_folds(folds: int = FOLDS) -> list[set[str]]:
 
 
 def out_of_fold(train: PairRows, penalty: float, balance: float, folds: list[set[str]],
-                min_pairs: int | None = MIN_TERM_PAIRS) -> tuple[PairRows, list]:
-    """Every training pair's probabilities from a model fitted without its story's fold (in fold order)."""
+                min_pairs: int | None = MIN_TERM_PAIRS) -> list[dict[str, float]]:
+    """Every training pair's probabilities, in `train`'s order, from a model fitted without its story's fold."""
     everything = set().union(*folds)
-    rows: list[PairRows] = []
-    probabilities: list[dict[str, float]] = []
+    fold_of = {item_id: index for index, inside in enumerate(folds) for item_id in inside}
+    fitted = []
     for inside in folds:
         fitted_on = train.subset(everything - inside)
-        fitted = fit_softmax(fitted_on, term_vocabulary(fitted_on, min_pairs), penalty, balance, 0.0)
-        held = train.subset(inside)
-        rows.append(held)
-        probabilities.extend(fitted.probabilities(row.tolist(), terms) for row, terms in zip(held.x, held.terms))
-    joined = PairRows([pair for part in rows for pair in part.pairs], [rule for part in rows for rule in part.rules],
-                      np.vstack([part.x for part in rows]), [terms for part in rows for terms in part.terms],
-                      np.concatenate([part.y for part in rows]), train.labels)
-    return joined, probabilities
+        fitted.append(fit_softmax(fitted_on, term_vocabulary(fitted_on, min_pairs), penalty, balance, 0.0))
+    return [fitted[fold_of[item_id]].probabilities(row.tolist(), terms)
+            for (item_id, _), row, terms in zip(train.pairs, train.x, train.terms)]
 
 
 def choose(train: PairRows, dev: PairRows,
@@ -218,7 +213,7 @@ def choose(train: PairRows, dev: PairRows,
         for balance in BALANCES:
             fitted = fit_softmax(train, vocabulary, penalty, balance, 0.0)
             dev_probabilities = [fitted.probabilities(row.tolist(), terms) for row, terms in zip(dev.x, dev.terms)]
-            held, held_probabilities = out_of_fold(train, penalty, balance, folds, min_pairs)
+            held_probabilities = out_of_fold(train, penalty, balance, folds, min_pairs)
             for margin, promote, reverse, doubt in itertools.product(MARGINS, PROMOTE_MARGINS, REVERSE_MARGINS,
                                                                      DOUBT_MARGINS):
                 if doubt >= reverse and doubt < 1:
@@ -229,7 +224,7 @@ def choose(train: PairRows, dev: PairRows,
                 if report.opposite_stance_alerts > allowed:
                     continue
                 precise = report.alerts.precision >= TARGET_PRECISION and report.opposite_stance_alerts == 0
-                crossed = evaluate(model_predictions(model, held, held_probabilities), held.labels)
+                crossed = evaluate(model_predictions(model, train, held_probabilities), train.labels)
                 if crossed.opposite_stance_alerts > allowed_in_training:
                     continue
                 # Ties go to fewer opposite alerts, then dev recall, then the stronger penalty (simpler model),
@@ -261,7 +256,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     model, _, crossed = choose(train, dev, None if args.without_terms else MIN_TERM_PAIRS)
     # The figures below are those of the model as written: its weights rounded to the JSON file's precision.
     model = MatcherModel.from_json(json.loads(json.dumps(model.as_json())), FEATURES, SCHEME)
-    dev_report = evaluate(model_predictions(model, dev), dev.labels)
+    dev_predictions = model_predictions(model, dev)
+    dev_report = evaluate(dev_predictions, dev.labels)
     train_report = evaluate(model_predictions(model, train), train.labels)
     print(line("train, rules", evaluate(rule_predictions(train), train.labels)))
     print(line("train, calibrated", train_report))
@@ -271,7 +267,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"alert margin {model.alert_margin:.2f}, promote margin {model.promote_margin:.2f}, "
           f"reverse margin {model.reverse_margin:.2f}, doubt margin {model.doubt_margin:.2f}, "
           f"terms kept: {len(model.terms)}")
-    verify(model, args.claims, "devset", model_predictions(model, dev))
+    verify(model, args.claims, "devset", dev_predictions)
     args.output.write_text(json.dumps(model.as_json(), separators=(",", ":")) + "\n", encoding="utf-8")
     print(f"wrote {args.output} ({args.output.stat().st_size:,} bytes)")
 

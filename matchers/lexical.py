@@ -24,6 +24,7 @@ _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 _NEGATION = frozenset({"not", "no", "never", "without", "n't", "didn't", "won't", "isn't", "wasn't", "hasn't",
                        "haven't", "doesn't", "don't", "aren't", "weren't", "cannot", "can't", "nor"})
 _CJK_NEGATION = re.compile(r"[不未没无非]")
+# Fewer than `matchers.text.STOPWORDS`: "not", "will", "may", "after" say which way a story leans.
 _STOPWORDS = frozenset("a an the and or of to in on for at by with from as is are was were be been its it this that "
                        "these those their they he she his her we our you your i us".split())
 _NEGATION_REACH = 4  # words after a negation that it scopes over

@@ -401,8 +401,8 @@ class Matcher:
             for term in compiled.keywords:
                 self._by_keyword[term.pattern.pattern].append(position)
                 self._patterns[term.pattern.pattern] = term.pattern
-            for term in compiled.entities:
-                if _best_score_without_keywords(compiled) >= threshold:
+            if _best_score_without_keywords(compiled) >= threshold:
+                for term in compiled.entities:
                     self._by_entity_passing[term.shown].append(position)
         # A literal piece of each keyword ("invest" of "investment") gates its regex: substring tests are cheap.
         # Keywords shared by several claims ("China") are tested once.

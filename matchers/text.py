@@ -56,7 +56,7 @@ def cjk_bigrams(text: str) -> set[str]:
 
 def index_terms(text: str) -> set[str]:
     """The terms an inverted index keys on: content words plus Chinese bigrams."""
-    found = {token.strip(".'-") or token for token in _WORD.findall(text)}
+    found = set(words(text))
     found.difference_update(STOPWORDS)
     return {w for w in found if len(w) > 1} | cjk_bigrams(text)
 
