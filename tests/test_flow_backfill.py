@@ -267,8 +267,11 @@ def test_a_backfill_process_killed_midway_resumes_where_it_stopped(
     monkeypatch.setenv("CLAIMWATCH_DATABASE_URL", sqlite_url)
     command = [sys.executable, "-m", "claimwatch", "backfill", "--since", SINCE, "--until", UNTIL,
                "--claim", "h1b-fee-100k", "--source", "federal-register", "--chunk-days", "61"]
-    # The killed process runs its own temporary Prefect API, in a Prefect home of its own.
-    env = os.environ | {"PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_API_URL": ""}
+    # The killed process runs its own temporary Prefect API, in a Prefect home of its own. It creates that API's
+    # database first: give it the harness's start-up allowance, not Prefect's default 20 s, which a busy 2-core
+    # machine exceeds ("Timed out while attempting to connect to ephemeral Prefect API server").
+    env = os.environ | {"PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_API_URL": "",
+                        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90"}
     filings.hang = {("register", 2)}
     log = tmp_path / "killed-backfill.log"
     # Its own process group, killed whole: the temporary API server it starts dies with it, as in a container kill.
