@@ -28,7 +28,7 @@ import json
 import tempfile
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -36,11 +36,12 @@ import numpy as np
 from benchmarks.softmax import class_weights, fit_softmax_regression
 from claimwatch.offline import read_items
 from matchers.calibrator import ALERTING, CLASSES, MODEL_PATH, MatcherModel, decide
-from matchers.clustering import cluster_stories
+from matchers.clustering import cluster_stories, story_alerts
 from matchers.evaluation import EvalReport, Pair, evaluate
 from matchers.lexical import SCHEME
 from matchers.matcher import FEATURES, Matcher
 from seeds.registry import DEFAULT_CLAIMS_FILE, load_claims
+from sources.item import Item
 
 DATA = Path(__file__).with_name("data")
 PENALTIES = (3e-4, 1e-3, 3e-3)  # L2 per example on standardised features and term indicators
@@ -69,13 +70,24 @@ class PairRows:
     terms: list[frozenset[str]]
     y: np.ndarray  # index into CLASSES
     labels: dict[Pair, str]  # every labelled pair of the set, reached by a candidate or not
+    items: tuple[Item, ...] = ()
+    stories: dict[frozenset[str], dict[str, str]] = field(default_factory=dict)  # related items -> their stories
 
     def subset(self, item_ids: set[str]) -> PairRows:
         """The pairs (and labels) of these items only."""
         keep = [i for i, (item_id, _) in enumerate(self.pairs) if item_id in item_ids]
         return PairRows([self.pairs[i] for i in keep], [self.rules[i] for i in keep], self.x[keep],
                         [self.terms[i] for i in keep], self.y[keep],
-                        {pair: label for pair, label in self.labels.items() if pair[0] in item_ids})
+                        {pair: label for pair, label in self.labels.items() if pair[0] in item_ids},
+                        tuple(item for item in self.items if item.id in item_ids))
+
+    def with_stories(self, predictions: dict[Pair, str]) -> dict[Pair, str]:
+        """The predictions after the copies of a story take its alert, clustered as `Matcher.match` clusters."""
+        related = frozenset(item_id for item_id, _ in predictions)
+        if related not in self.stories:
+            self.stories[related] = cluster_stories([item for item in self.items if item.id in related])
+        taken = story_alerts(predictions, self.stories[related])
+        return {**predictions, **{pair: predictions[source] for pair, source in taken.items()}}
 
     def design(self, vocabulary: dict[str, int]) -> np.ndarray:
         """The feature rows followed by one 0/1 column per vocabulary term."""
@@ -101,14 +113,15 @@ def describe_set(matcher: Matcher, name: str) -> PairRows:
         raise ValueError("the held-out set is for the integrator's measurement only")
     labels = read_labels(DATA / f"{name}_labels.jsonl")
     pairs, rules, rows, terms = [], [], [], []
-    for item in read_items(DATA / f"{name}_items.jsonl"):
+    items = read_items(DATA / f"{name}_items.jsonl")
+    for item in items:
         for claim_id, rule, row, pair_terms in matcher.describe_pairs(item):
             pairs.append((item.id, claim_id))
             rules.append(rule)
             rows.append(row)
             terms.append(pair_terms)
     y = np.array([CLASSES.index(labels.get(pair, "unrelated")) for pair in pairs])
-    return PairRows(pairs, rules, np.array(rows, dtype=float), terms, y, labels)
+    return PairRows(pairs, rules, np.array(rows, dtype=float), terms, y, labels, tuple(items))
 
 
 def term_vocabulary(rows: PairRows, min_pairs: int | None = MIN_TERM_PAIRS) -> dict[str, int]:
@@ -135,7 +148,7 @@ def fit_softmax(train: PairRows, vocabulary: dict[str, int], penalty: float, bal
 
 def rule_predictions(rows: PairRows) -> dict[Pair, str]:
     """What the rules alone predict for the set."""
-    return {pair: rule for pair, rule in zip(rows.pairs, rows.rules) if rule != "unrelated"}
+    return rows.with_stories({pair: rule for pair, rule in zip(rows.pairs, rows.rules) if rule != "unrelated"})
 
 
 def model_predictions(model: MatcherModel, rows: PairRows,
@@ -150,7 +163,7 @@ def model_predictions(model: MatcherModel, rows: PairRows,
         if decision.stance == "unrelated" or (rule == "unrelated" and decision.stance not in ALERTING):
             continue
         predictions[pair] = decision.stance
-    return predictions
+    return rows.with_stories(predictions)
 
 
 def verify(model: MatcherModel, claims_file: Path, name: str, expected: dict[Pair, str]) -> None:

@@ -5,13 +5,16 @@ from __future__ import annotations
 import heapq
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from rapidfuzz import fuzz
 
 from matchers.text import has_cjk, index_terms, normalise
 from sources.item import Item
+
+Pair = tuple[str, str]  # (item id, claim id)
+_ALERTING = frozenset({"confirms", "contradicts"})
 
 SAME_STORY_SCORE = 85.0  # token_sort_ratio of normalised titles, 0..100
 SAME_STORY_WINDOW = timedelta(hours=72)
@@ -25,9 +28,11 @@ SHARED_WORDS_WINDOW = timedelta(hours=36)
 SHARED_WORDS_MIN = 6
 _WORD = re.compile(r"\w+")
 
-# "Nvidia to invest $100bn in OpenAI - Reuters", "… | CNBC", "… — Financial Times", "…|新浪财经". A Chinese colon
-# introduces the story's second half ("英伟达否认合作告吹：意向书仍然有效"), never a publisher.
-_PUBLISHER_SUFFIX = re.compile(r"\s+(?:-|\||::|—|–)\s+[^-|—–]{2,40}$|[|｜]\s*[\u3400-\u9fff]{2,10}$")
+# "Nvidia to invest $100bn in OpenAI - Reuters", "… | CNBC", "… — Financial Times", "…|新浪财经". A colon marks
+# the title's own second part, never a publisher: a Chinese headline's second half ("英伟达否认合作告吹：意向书仍然有效"),
+# a filing's section ("NVIDIA Form 10-Q … - Risk Factors: strategic investments" is not "… - Revenue by end market:
+# automotive", though both open alike).
+_PUBLISHER_SUFFIX = re.compile(r"\s+(?:-|\||::|—|–)\s+[^-|—–:]{2,40}$|[|｜]\s*[\u3400-\u9fff]{2,10}$")
 _COMMON_TERM_LIMIT = 300  # terms shared by more titles than this do not help find duplicates
 _CANDIDATE_HEADS = 8  # earlier stories sharing the most terms that are compared in full
 
@@ -88,3 +93,32 @@ def cluster_stories(items: Sequence[Item]) -> dict[str, str]:
         else:
             story_of[item.id] = story_of[items[match].id]
     return story_of
+
+
+def story_alerts(stances: Mapping[Pair, str], story_of: Mapping[str, str],
+                 rank: Callable[[Pair], float] | None = None) -> dict[Pair, Pair]:
+    """The copies of a story that take the story's alert: (item, claim) -> the alerting pair they take it from.
+
+    Near-duplicates are one story and one piece of evidence, so they carry one verdict: a wire copy that repeats
+    only the headline ("Nvidia, OpenAI drop 10GW deployment plan - WSJ") says what the fuller copy says. Where the
+    copies that alert on a claim all alert the same way, the story's other copies take that stance (from the
+    copy `rank` puts highest, else the earliest id); copies alerting both ways are left as they are, so a
+    reversal is never hidden. `story_of` maps every item of the batch to its story, as `cluster_stories` does.
+    """
+    members: dict[str, list[str]] = defaultdict(list)
+    for item_id, story in story_of.items():
+        members[story].append(item_id)
+    alerting: dict[tuple[str, str], list[Pair]] = defaultdict(list)
+    for pair, stance in stances.items():
+        story = story_of.get(pair[0], pair[0])
+        if stance in _ALERTING and len(members[story]) > 1:
+            alerting[(story, pair[1])].append(pair)
+    taken: dict[Pair, Pair] = {}
+    for (story, claim_id), pairs in alerting.items():
+        if len({stances[pair] for pair in pairs}) != 1:
+            continue
+        source = min(pairs, key=lambda pair: (-rank(pair) if rank else 0.0, pair[0]))
+        for item_id in members[story]:
+            if stances.get((item_id, claim_id)) not in _ALERTING:
+                taken[(item_id, claim_id)] = source
+    return taken

@@ -13,7 +13,7 @@ from pathlib import Path
 from rapidfuzz import fuzz
 
 from matchers.calibrator import MODEL_PATH, MatcherModel, load_model
-from matchers.clustering import cluster_stories, story_title
+from matchers.clustering import cluster_stories, story_alerts, story_title
 from matchers.cues import Cue, Polarity, find_cues, is_restriction
 from matchers.entities import ENTITY_ALIASES, agency_pattern, canonical_entity, entity_pattern, find_entities
 from matchers.lexical import SCHEME, Mark, pair_terms
@@ -767,7 +767,15 @@ class Matcher:
             return verdicts
         related = {verdict.item_id for verdict in verdicts}
         stories = cluster_stories([item for item in items if item.id in related])
-        return [_with_story(verdict, stories.get(verdict.item_id, verdict.item_id)) for verdict in verdicts]
+        by_pair = {(verdict.item_id, verdict.claim_id): verdict for verdict in verdicts}
+        taken = story_alerts({pair: verdict.stance for pair, verdict in by_pair.items()}, stories,
+                             lambda pair: by_pair[pair].score)
+        for pair, source in taken.items():
+            lead = by_pair[source]
+            by_pair[pair] = Verdict(pair[0], pair[1], lead.stance, lead.score, f"same story as {source[0]}: {lead.why}")
+        order = {item.id: index for index, item in enumerate(items)}
+        return [_with_story(verdict, stories.get(verdict.item_id, verdict.item_id))
+                for verdict in sorted(by_pair.values(), key=lambda verdict: order[verdict.item_id])]
 
 
 def _settle_figures(scored: list[tuple[_CompiledClaim, _Evidence]]) -> list[tuple[_CompiledClaim, _Evidence]]:

@@ -147,6 +147,43 @@ def test_two_outlets_headlines_for_one_announcement_within_a_day_and_a_half_are_
     assert stories["h20"] == "h20"  # same wording, another company's chip: another story
 
 
+def test_a_headline_only_wire_copy_takes_the_alert_of_its_story():
+    t0 = datetime(2025, 9, 19, 22, tzinfo=timezone.utc)
+    title = "Trump signs proclamation overhauling H-1B visa programme"
+    full = Item("full", title, summary="The proclamation requires employers to pay a $100,000 fee with each new "
+                "H-1B petition, starting Sunday, the White House said.", published=t0)
+    copy = Item("google-news", title + " - Reuters", summary=title + "  Reuters", published=t0 + timedelta(minutes=40))
+    matcher = Matcher(CLAIMS)
+    assert [(v.claim_id, v.stance) for v in matcher.match([copy])] == [("h1b-fee-100k", "mentions")]  # alone: no fee
+    found = {v.item_id: v for v in matcher.match([full, copy]) if v.claim_id == "h1b-fee-100k"}
+    assert found["full"].stance == found["google-news"].stance == "confirms"
+    assert found["google-news"].why.startswith("same story as full: ")
+    assert found["full"].story_id == found["google-news"].story_id == "full"  # one story: one alert
+
+
+def test_story_copies_alerting_both_ways_keep_their_own_stances():
+    from matchers.clustering import story_alerts
+    stories = {"a": "a", "b": "a", "c": "a", "d": "d"}
+    mixed = {("a", "fee"): "confirms", ("b", "fee"): "contradicts", ("c", "fee"): "mentions", ("d", "fee"): "mentions"}
+    assert story_alerts(mixed, stories) == {}  # a reversal inside one story is never papered over
+    one_way = {("a", "fee"): "confirms", ("b", "fee"): "confirms", ("c", "cap"): "contradicts"}
+    taken = story_alerts(one_way, stories, rank=lambda pair: {"a": 0.7, "b": 0.9}.get(pair[0], 0.0))
+    # c takes the fee alert (it had no verdict on it) from the best-scored copy; a and b take c's "cap" alert.
+    assert taken == {("c", "fee"): ("b", "fee"), ("a", "cap"): ("c", "cap"), ("b", "cap"): ("c", "cap")}
+    assert story_alerts({("d", "fee"): "confirms"}, stories) == {}  # a story of one copy has no one to share with
+
+
+def test_filing_sections_under_one_form_title_are_different_stories():
+    t0 = datetime(2025, 11, 19, 21, tzinfo=timezone.utc)
+    items = [
+        Item("revenue", "NVIDIA Form 10-Q, quarter ended October 26, 2025 - Revenue by end market: automotive",
+             published=t0),
+        Item("risks", "NVIDIA Form 10-Q, quarter ended October 26, 2025 - Risk Factors: strategic investments",
+             published=t0),
+    ]
+    assert cluster_stories(items) == {"revenue": "revenue", "risks": "risks"}
+
+
 def test_matcher_reuses_compiled_claims_across_batches():
     matcher = Matcher(CLAIMS)
     first = matcher.match([Item("x", "US imposes $100,000 fee on H-1B visas")])
