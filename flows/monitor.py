@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
@@ -35,6 +35,7 @@ from flows.filings import (
 )
 from flows.summary import AllSourcesFailedError, RunSummary, SourceResult
 from matchers import Matcher, Verdict
+from matchers.clustering import SAME_STORY_WINDOW
 from seeds import Claim, active_claims, load_claims
 from sources import (
     FetchOutcome,
@@ -82,9 +83,10 @@ def store_items_task(repo: Repository, outcomes: Sequence[FetchOutcome]) -> tupl
 
 
 @task(name="match-items", cache_policy=NO_CACHE)
-def match_items_task(items: Sequence[Item], claims: Sequence[Claim], threshold: float) -> list[Verdict]:
-    """Score a batch of items against every active claim."""
-    return Matcher(claims, threshold=threshold).match(items)
+def match_items_task(items: Sequence[Item], claims: Sequence[Claim], threshold: float,
+                     earlier: Sequence[tuple[Item, Verdict]] = ()) -> list[Verdict]:
+    """Score a batch of items against every active claim; copies of stories stored lately join those stories."""
+    return Matcher(claims, threshold=threshold).match(items, earlier)
 
 
 @task(name="record-evidence", cache_policy=NO_CACHE)
@@ -219,7 +221,9 @@ async def _monitor_cycle(
     # Items whose evidence is a computed number (the capex total) skip the text matcher.
     numeric_only = {item_id for fetched in filing_fetches for item_id in fetched.unmatched}
     to_match = [item for item in new_items if item.id not in numeric_only]
-    verdicts = match_items_task(to_match, claims, settings.match_threshold) if to_match else []
+    # A feed that carries a story 40 minutes after another feed did is the same story: it must not alert twice.
+    earlier = repo.recent_verdicts(datetime.now(UTC) - SAME_STORY_WINDOW) if to_match else []
+    verdicts = match_items_task(to_match, claims, settings.match_threshold, earlier) if to_match else []
     # Recorded every run: the store adds a verdict once and only updates it when it changed.
     verdicts = [*verdicts, *(verdict for fetched in filing_fetches for verdict in fetched.verdicts)]
     evidence = record_evidence_task(repo, verdicts) if verdicts else []

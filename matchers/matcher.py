@@ -760,22 +760,49 @@ class Matcher:
             self._wording(view).get(claim.id, 0.0), float(pair.by_wording),
         ]
 
-    def match(self, items: Sequence[Item]) -> list[Verdict]:
-        """Verdicts for a batch, each carrying the story id shared by near-duplicates."""
+    def match(self, items: Sequence[Item], earlier: Sequence[tuple[Item, Verdict]] = ()) -> list[Verdict]:
+        """Verdicts for a batch, each carrying the story id shared by near-duplicates.
+
+        `earlier`: recently stored items, each with one of its stored verdicts. A copy of a story stored by an
+        earlier run joins that story, so its alert key is the one already used, and can take its alert.
+        """
         verdicts = [verdict for item in items for verdict in self.match_one(item)]
         if not verdicts:
             return verdicts
         related = {verdict.item_id for verdict in verdicts}
-        stories = cluster_stories([item for item in items if item.id in related])
+        stored: dict[str, Item] = {}
+        previous: dict[tuple[str, str], Verdict] = {}
+        for item, verdict in earlier:
+            if item.id not in related:  # an item matched again (a rematch) is judged afresh, not by its old self
+                stored[item.id] = item
+                previous[(item.id, verdict.claim_id)] = verdict
+        stories = _story_ids(cluster_stories([*stored.values(), *(item for item in items if item.id in related)]),
+                             {pair[0]: verdict.story_id or pair[0] for pair, verdict in previous.items()})
         by_pair = {(verdict.item_id, verdict.claim_id): verdict for verdict in verdicts}
-        taken = story_alerts({pair: verdict.stance for pair, verdict in by_pair.items()}, stories,
-                             lambda pair: by_pair[pair].score)
+        leads = {**previous, **by_pair}
+        taken = story_alerts({pair: verdict.stance for pair, verdict in leads.items()}, stories,
+                             lambda pair: leads[pair].score)
         for pair, source in taken.items():
-            lead = by_pair[source]
-            by_pair[pair] = Verdict(pair[0], pair[1], lead.stance, lead.score, f"same story as {source[0]}: {lead.why}")
+            if pair[0] in related:  # what earlier runs stored stays as stored
+                lead = leads[source]
+                by_pair[pair] = Verdict(pair[0], pair[1], lead.stance, lead.score,
+                                        f"same story as {source[0]}: {lead.why}")
         order = {item.id: index for index, item in enumerate(items)}
         return [_with_story(verdict, stories.get(verdict.item_id, verdict.item_id))
                 for verdict in sorted(by_pair.values(), key=lambda verdict: order[verdict.item_id])]
+
+
+def _story_ids(clusters: dict[str, str], stored: dict[str, str]) -> dict[str, str]:
+    """Item -> story id, where a story that already has stored copies keeps the id they were stored under.
+
+    `clusters` maps items to their cluster's earliest item, in publication order; `stored` maps the stored items
+    to their stored story ids.
+    """
+    kept: dict[str, str] = {}
+    for item_id, head in clusters.items():
+        if item_id in stored:
+            kept.setdefault(head, stored[item_id])  # the earliest stored copy's story
+    return {item_id: kept.get(head, head) for item_id, head in clusters.items()}
 
 
 def _settle_figures(scored: list[tuple[_CompiledClaim, _Evidence]]) -> list[tuple[_CompiledClaim, _Evidence]]:

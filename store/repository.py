@@ -439,6 +439,13 @@ class Repository:
             .values(stance=verdict.stance, score=score, why=verdict.why, story_id=verdict.story_id, updated_at=now)
         )
 
+    def recent_verdicts(self, since: datetime) -> list[tuple[Item, Verdict]]:
+        """The verdicts stored since a time, each with its item: what lets a later copy of a story join it."""
+        with self._read() as db:
+            records = self._evidence_records(db, since=since)
+        return [(r.item, Verdict(r.item.id, r.claim_id, r.stance, r.score, r.why, r.story_id))  # type: ignore[arg-type]
+                for r in records]
+
     def list_evidence(
         self,
         claim_id: str | None = None,

@@ -51,6 +51,11 @@ def slack(monkeypatch: pytest.MonkeyPatch):
         yield receiver
 
 
+def mailto_url(sink: MailSink) -> str:
+    return (f"mailto://alerts:{SMTP_PASSWORD}@127.0.0.1:{sink.port}"
+            "?from=claimwatch@example.com&to=ops@example.com&mode=insecure")
+
+
 def write_sources(path: Path, server: ReplayServer, *names: str, broken: bool = True) -> Path:
     entries = [{"id": Path(name).stem, "url": server.url(name)} for name in names]
     if broken:
@@ -63,7 +68,7 @@ def test_monitor_stores_evidence_alerts_once_and_adds_nothing_when_feeds_are_unc
     prefect_harness, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, feeds, smtp: MailSink, slack
 ) -> None:
     refuse_public_hosts(monkeypatch)
-    mailto = f"mailto://alerts:{SMTP_PASSWORD}@127.0.0.1:{smtp.port}?from=claimwatch@example.com&to=ops@example.com&mode=insecure"
+    mailto = mailto_url(smtp)
     monkeypatch.setenv("CLAIMWATCH_DATABASE_URL", db_url)
     monkeypatch.setenv("CLAIMWATCH_NOTIFY_URLS", f"{mailto} slack://T000E2E01/B000E2E02/{SLACK_TOKEN}")
     sources = write_sources(tmp_path / "sources.yaml", feeds, "newsroom.xml", "google_news.xml")
@@ -112,11 +117,37 @@ def test_monitor_stores_evidence_alerts_once_and_adds_nothing_when_feeds_are_unc
     assert latest.summary["new_items"] == 0 and first.flow_run_id and first.finished_at
 
 
+def test_a_copy_of_a_stored_story_from_a_later_run_joins_it_and_does_not_alert_again(
+    prefect_harness, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, feeds, smtp: MailSink
+) -> None:
+    refuse_public_hosts(monkeypatch)
+    mailto = mailto_url(smtp)
+    monkeypatch.setenv("CLAIMWATCH_DATABASE_URL", db_url)
+    monkeypatch.setenv("CLAIMWATCH_NOTIFY_URLS", mailto)
+    newsroom = write_sources(tmp_path / "newsroom.yaml", feeds, "newsroom.xml", broken=False)
+    both = write_sources(tmp_path / "both.yaml", feeds, "newsroom.xml", "google_news.xml", broken=False)
+    claim = "stargate-10gw-nvidia-systems"
+
+    asyncio.run(monitor(sources_file=str(newsroom), derive_sources_from_claims=False, include_filings=False))
+    # The Google News feed is added later: its Reuters copy of the 10 GW announcement arrives in the next run.
+    second = asyncio.run(monitor(sources_file=str(both), derive_sources_from_claims=False, include_filings=False))
+
+    repo = Repository(open_database(db_url))
+    stargate = [e for e in repo.list_evidence(claim_id=claim, limit=100) if e.stance == "confirms"]
+    assert sorted(e.item.source for e in stargate) == ["google_news", "newsroom"]
+    [first] = [e for e in stargate if e.item.source == "newsroom"]
+    assert {e.story_id or e.item.id for e in stargate} == {first.story_id or first.item.id}
+    # One story, one alert: the copy's evidence is stored, and nobody is told about the story a second time.
+    told = [str(m["Subject"]) for m in smtp.messages if claim in str(m["Subject"])]
+    assert len(told) == 1 and "CONFIRM" in told[0].upper()
+    assert second.alerts_queued == 0 and any(e.item.source == "google_news" for e in second.new_evidence)
+
+
 def test_failed_delivery_stays_queued_and_is_sent_once_on_the_next_run(
     prefect_harness, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, feeds, smtp: MailSink
 ) -> None:
     refuse_public_hosts(monkeypatch)
-    mailto = f"mailto://alerts:{SMTP_PASSWORD}@127.0.0.1:{smtp.port}?from=claimwatch@example.com&to=ops@example.com&mode=insecure"
+    mailto = mailto_url(smtp)
     monkeypatch.setenv("CLAIMWATCH_DATABASE_URL", db_url)
     sources = write_sources(tmp_path / "sources.yaml", feeds, "google_news.xml", broken=False)
 

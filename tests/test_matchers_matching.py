@@ -1,5 +1,6 @@
 """match_items: relevance, entity requirements, stance, quantities, Chinese text and story clustering."""
 
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -159,6 +160,39 @@ def test_a_headline_only_wire_copy_takes_the_alert_of_its_story():
     assert found["full"].stance == found["google-news"].stance == "confirms"
     assert found["google-news"].why.startswith("same story as full: ")
     assert found["full"].story_id == found["google-news"].story_id == "full"  # one story: one alert
+
+
+def test_a_copy_in_a_later_batch_joins_the_stored_story_and_takes_its_alert():
+    t0 = datetime(2025, 9, 19, 22, tzinfo=timezone.utc)
+    title = "Trump signs proclamation overhauling H-1B visa programme"
+    full = Item("full", title, summary="The proclamation requires employers to pay a $100,000 fee with each new "
+                "H-1B petition, starting Sunday, the White House said.", published=t0)
+    matcher = Matcher(CLAIMS)
+    stored = [(full, verdict) for verdict in matcher.match([full])]
+    copy = Item("google-news", title + " - Reuters", summary=title + "  Reuters", published=t0 + timedelta(minutes=40))
+    [found] = matcher.match([copy], earlier=stored)
+    assert (found.claim_id, found.stance, found.story_id) == ("h1b-fee-100k", "confirms", "full")
+    assert found.why.startswith("same story as full: ")
+    # A stored story keeps the id it was stored under, even when a copy published earlier arrives late.
+    early = Item("early", title + " - CNBC", summary=title, published=t0 - timedelta(minutes=5))
+    relabelled = [(item, replace(verdict, story_id="story-7")) for item, verdict in stored]
+    assert {v.story_id for v in matcher.match([early], earlier=relabelled)} == {"story-7"}
+    # Out of the window, or another story: judged alone.
+    late = Item("late", title + " - Reuters", summary=title + "  Reuters", published=t0 + timedelta(days=4))
+    assert [(v.stance, v.story_id) for v in matcher.match([late], earlier=stored)] == [("mentions", "late")]
+
+
+def test_a_later_copy_alerting_the_other_way_keeps_its_stance_and_alerts_on_its_own():
+    t0 = datetime(2025, 12, 16, 18, tzinfo=timezone.utc)
+    upheld = Item("upheld", "Federal judge upholds Trump's $100,000 H-1B visa fee", published=t0)
+    blocked = Item("blocked", "Federal judge blocks Trump's $100,000 H-1B visa fee", published=t0 + timedelta(hours=1))
+    matcher = Matcher(CLAIMS)
+    stored = [(upheld, verdict) for verdict in matcher.match([upheld])]
+    assert [v.stance for _, v in stored] == ["confirms"]
+    [found] = matcher.match([blocked], earlier=stored)
+    # Near-identical headlines cluster, but the store keys alerts on (claim, story, stance): this one still alerts.
+    assert (found.stance, found.story_id) == ("contradicts", "upheld")
+    assert not found.why.startswith("same story")
 
 
 def test_story_copies_alerting_both_ways_keep_their_own_stances():

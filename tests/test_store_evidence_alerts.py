@@ -86,6 +86,19 @@ def test_list_evidence_filters_by_claim_stance_and_time(stocked: Repository) -> 
     assert stocked.list_evidence(since=late + timedelta(seconds=1)) == []
 
 
+def test_recent_verdicts_give_every_stored_verdict_since_a_time_with_its_item_and_story(stocked: Repository) -> None:
+    early, late = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 2, 1, tzinfo=UTC)
+    stocked.record_evidence([verdict(0, story="s0")], at=early)
+    stocked.record_evidence([verdict(1, story=item(0).id), verdict(1, "mentions", claim=OTHER, story=item(0).id),
+                             *(verdict(n, "mentions") for n in (2, 3, 4))], at=late)
+    recent = stocked.recent_verdicts(late)
+    assert len(recent) == 5  # no limit: every copy of a story counts
+    assert {(found.id, v.claim_id, v.stance, v.story_id) for found, v in recent if found.id == item(1).id} == {
+        (item(1).id, CLAIM, "confirms", item(0).id), (item(1).id, OTHER, "mentions", item(0).id)}
+    assert all(found == item(int(found.title.split()[-1])) for found, _ in recent)
+    assert [v.story_id for _, v in stocked.recent_verdicts(early) if v.item_id == item(0).id] == ["s0"]
+
+
 def test_silent_rematch_stores_evidence_without_alerts(stocked: Repository) -> None:
     assert len(stocked.record_evidence([verdict(0)], queue_alerts=False)) == 1
     assert stocked.pending_alerts() == []
