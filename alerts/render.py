@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from urllib.parse import quote, urlsplit
 
-from store.records import EvidenceRecord
+from store.records import EvidenceRecord, one_per_story
 
 # Slack rejects a section block longer than 3000 characters (apprise does not split
 # Block Kit sections), so every mrkdwn body is kept below this budget.
@@ -111,19 +111,21 @@ def render_digest(records: Sequence[EvidenceRecord], *, max_items: int = 50) -> 
     counts = {stance: sum(1 for r in records if r.stance == stance) for stance in _VERDICTS}
     tally = ", ".join(f"{n} {stance}" for stance, n in counts.items() if n)
     noun = "record" if len(records) == 1 else "records"
-    title = f"claimwatch digest: {len(records)} evidence {noun}" + (f" ({tally})" if tally else "")
+    ordered = sorted(records, key=lambda r: (r.claim_id, -_timestamp(r.item.published), r.evidence_id))
+    stories = one_per_story(ordered)  # the same story from several feeds is one line
+    told = f" in {len(stories)} stories" if len(stories) < len(records) else ""
+    title = f"claimwatch digest: {len(records)} evidence {noun}{told}" + (f" ({tally})" if tally else "")
     if not records:
         empty = "No new evidence."
         return AlertMessage(title=title, text=empty, markdown=empty, html=f"<p>{empty}</p>")
 
-    ordered = sorted(records, key=lambda r: (r.claim_id, -_timestamp(r.item.published), r.evidence_id))
     text_lines: list[str] = [title]
     md_lines: list[str] = [f"*{_md(title)}*"]
     html_parts: list[str] = [f"<p><strong>{_h(title)}</strong></p>"]
     md_size = len(md_lines[0])
     shown = 0
     current_claim: str | None = None
-    for record in ordered[:max_items]:
+    for record, copies in stories[:max_items]:
         text_block, md_block, html_block = [], [], []
         if record.claim_id != current_claim:
             claim_id = _clean(record.claim_id, _MAX_NAME)
@@ -135,6 +137,8 @@ def render_digest(records: Sequence[EvidenceRecord], *, max_items: int = 50) -> 
         headline = _clean(record.item.title, _MAX_HEADLINE) or "(untitled)"
         url = _clean(record.item.url, _MAX_URL)
         where = f"{_publisher(record)}, {_date(record.item.published)}"
+        if copies:
+            where += f", +{copies} more {'copy' if copies == 1 else 'copies'}"
         text_block.append(f"  {emoji} {label}: {headline} ({where}) {url}".rstrip())
         md_block.append(f"{emoji} *{label}* {_md_link(url, headline)} ({_md(where)})")
         html_block.append(f"<p>{emoji} <strong>{label}</strong> {_html_link(url, headline)} ({_h(where)})</p>")
@@ -147,7 +151,7 @@ def render_digest(records: Sequence[EvidenceRecord], *, max_items: int = 50) -> 
         md_lines.extend(md_block)
         html_parts.extend(html_block)
         shown += 1
-    hidden = len(records) - shown
+    hidden = len(stories) - shown
     if hidden:
         more = f"…and {hidden} more"
         text_lines.append(more)

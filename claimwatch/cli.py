@@ -111,21 +111,14 @@ def print_summary(summary, *, max_rows: int = 25) -> None:
     console.print(Text(summary.headline()))
 
 
-def one_row_per_story(records) -> list[tuple[object, int]]:
-    """Evidence records with the same story (claim, story, stance) folded into the first, with how many more."""
-    firsts: dict[tuple[str, str, str], list] = {}
-    for record in records:
-        key = (record.claim_id, record.story_id or record.item.id, record.stance)
-        firsts.setdefault(key, []).append(record)
-    return [(group[0], len(group) - 1) for group in firsts.values()]
-
-
 def print_evidence(records, title: str = "Evidence") -> None:
     """Print evidence records as a table, one row per story (the same story from several feeds is one row)."""
+    from store.records import one_per_story
+
     table = Table(title=title)
     for column in ("claim", "stance", "score", "published", "headline", "source"):
         table.add_column(column, overflow="fold")
-    for e, copies in one_row_per_story(records):
+    for e, copies in one_per_story(records):
         published = e.item.published.strftime("%Y-%m-%d") if e.item.published else "—"
         style = STANCE_STYLE.get(e.stance, "")
         source = e.item.publisher or e.item.source

@@ -22,10 +22,10 @@ def _demo_sources(server, corpus: Path) -> list[dict[str, str]]:
 def run_demo(output: Path, console: Console) -> None:
     """Serve the corpus, run one monitor cycle into a fresh demo database, print the claims table."""
     from alerts.local_file import local_file_url
-    from claimwatch.cli import one_row_per_story
     from claimwatch.replay import ReplayServer
     from flows.monitor import monitor
     from store import Repository, open_database
+    from store.records import one_per_story
 
     output.mkdir(parents=True, exist_ok=True)
     database = output / "claimwatch.db"
@@ -59,7 +59,7 @@ def run_demo(output: Path, console: Console) -> None:
         cells = []
         for stance in ("confirms", "contradicts"):
             records = repo.list_evidence(claim_id=row.id, stance=stance, limit=20)
-            stories = one_row_per_story(records)[:5]
+            stories = one_per_story(records)[:5]
             cells.append("\n".join(f"• {r.item.title}" + (f" (+{n} more)" if n else "") for r, n in stories) or "—")
         table.add_row(Text(row.id), Text(row.status), *(Text(cell) for cell in cells))
     console.print(table)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -31,3 +32,11 @@ class PendingAlert:
     evidence: EvidenceRecord
     delivered_to: frozenset[str]  # fingerprints of targets that already received it
     attempts: int = 0
+
+
+def one_per_story(records: Iterable[EvidenceRecord]) -> list[tuple[EvidenceRecord, int]]:
+    """Records of one story (claim, story, stance) folded into the first of them, with how many copies more."""
+    stories: dict[tuple[str, str, str], list[EvidenceRecord]] = {}
+    for record in records:
+        stories.setdefault((record.claim_id, record.story_id or record.item.id, record.stance), []).append(record)
+    return [(copies[0], len(copies) - 1) for copies in stories.values()]

@@ -135,6 +135,18 @@ def test_digest_lists_every_record_grouped_by_claim() -> None:
     assert "more" not in digest.text
 
 
+def test_digest_shows_the_same_story_from_several_feeds_once_with_its_copies_counted() -> None:
+    from dataclasses import replace
+    story = [replace(evidence(i, publisher=name), story_id="item-1") for i, name in ((1, "Reuters"), (2, "CNBC"),
+                                                                                   (3, "Yahoo"))]
+    reversal = replace(evidence(4, stance="contradicts", title="Nvidia and OpenAI drop 10 GW plan"), story_id="item-1")
+    digest = render_digest([*story, reversal, evidence(5, title="Another 10 GW story")])
+    assert digest.title == "claimwatch digest: 5 evidence records in 3 stories (4 confirms, 1 contradicts)"
+    for body in (digest.text, digest.markdown, digest.html):
+        assert body.count("sign letter of intent for 10 GW") == 1 and "+2 more copies" in body
+        assert "drop 10 GW plan" in body and "Another 10 GW story" in body  # another stance is another line
+
+
 def test_digest_of_many_records_fits_one_slack_section_and_counts_the_rest() -> None:
     records = [evidence(i, title=f"Capex story number {i} " + "x" * 80) for i in range(200)]
     digest = render_digest(records)
