@@ -21,6 +21,10 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 # One "Finished in state Completed()" line per source fetch buries the run summary; task
 # states still show in the dashboard. Set the variable to INFO to get those lines back.
 os.environ.setdefault("PREFECT_LOGGING_LOGGERS_PREFECT_TASK_RUNS_LEVEL", "WARNING")
+# Without PREFECT_API_URL each command starts a temporary Prefect API, which must answer within this many
+# seconds (Prefect's default is 20). A busy 2-core machine creating a fresh Prefect home takes longer and the
+# run failed with "Timed out while attempting to connect to ephemeral Prefect API server".
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
 
 app = typer.Typer(help="Watch news and filings for evidence about tracked claims.", no_args_is_help=True, add_completion=False)
 claims_app = typer.Typer(help="The claim registry.", no_args_is_help=True)

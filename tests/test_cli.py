@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -191,3 +193,14 @@ def test_the_same_story_from_several_feeds_is_one_evidence_row(env: str) -> None
     assert result.exit_code == 0, result.output
     assert result.output.count("stargate-10gw-nvidia-systems") == 1 and "(+1 more feed)" in result.output
     assert "h1b-fee-100k" in result.output
+
+
+@pytest.mark.parametrize(("given", "expected"), [(None, "90.0"), ("33", "33.0")])
+def test_the_cli_gives_its_temporary_prefect_api_90_seconds_to_start_unless_told(given, expected) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"}
+    if given is not None:
+        env["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] = given
+    read = ("import claimwatch.cli; from prefect.settings import get_current_settings; "
+            "print(float(get_current_settings().server.ephemeral.startup_timeout_seconds))")
+    result = subprocess.run([sys.executable, "-c", read], env=env, capture_output=True, text=True, timeout=120)
+    assert result.stdout.strip() == expected, result.stderr
