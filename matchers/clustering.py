@@ -11,10 +11,10 @@ from datetime import datetime, timedelta
 from rapidfuzz import fuzz
 
 from matchers.text import has_cjk, index_terms, normalise
+from matchers.verdict import ALERTING_STANCES
 from sources.item import Item
 
 Pair = tuple[str, str]  # (item id, claim id)
-_ALERTING = frozenset({"confirms", "contradicts"})
 
 SAME_STORY_SCORE = 85.0  # token_sort_ratio of normalised titles, 0..100
 SAME_STORY_WINDOW = timedelta(hours=72)
@@ -111,7 +111,7 @@ def story_alerts(stances: Mapping[Pair, str], story_of: Mapping[str, str],
     alerting: dict[tuple[str, str], list[Pair]] = defaultdict(list)
     for pair, stance in stances.items():
         story = story_of.get(pair[0], pair[0])
-        if stance in _ALERTING and len(members[story]) > 1:
+        if stance in ALERTING_STANCES and len(members[story]) > 1:
             alerting[(story, pair[1])].append(pair)
     taken: dict[Pair, Pair] = {}
     for (story, claim_id), pairs in alerting.items():
@@ -119,6 +119,6 @@ def story_alerts(stances: Mapping[Pair, str], story_of: Mapping[str, str],
             continue
         source = min(pairs, key=lambda pair: (-rank(pair) if rank else 0.0, pair[0]))
         for item_id in members[story]:
-            if stances.get((item_id, claim_id)) not in _ALERTING:
+            if stances.get((item_id, claim_id)) not in ALERTING_STANCES:
                 taken[(item_id, claim_id)] = source
     return taken
