@@ -750,7 +750,8 @@ class Matcher:
             float(compiled.quantity is not None), float(bool(claim.horizon)), float(compiled.restriction),
             float(compiled.absence), float(title_anchored),
             float(frame == "discusses rather than reports"), float(frame == "the claim's own speaker restating it"),
-            float(frame == "takes the claim as given"), float(frame == "headline is conditional"),
+            float(frame in ("takes the claim as given", "a challenge filed, not decided")),
+            float(frame == "headline is conditional"),
             float(bool(pair.outranked_by)),
             float(sum(side == "confirm" for _, side in polar)), float(sum(side == "contradict" for _, side in polar)),
             float(sum(side is None for _, side in polar)),
@@ -901,6 +902,13 @@ SPEAKER_NAMES: dict[str, tuple[str, ...]] = {
 }
 # "Walmart pauses offers after $100,000 fee": the claim is the backdrop of an impact story.
 _IMPACT = re.compile(r"\b(?:after|amid|as|because of|due to|over|in response to|ahead of)\s(?:[\w'-]+\s){0,3}$|受[^，。]{0,6}$|因[^，。]{0,6}$")
+# "US Chamber of Commerce sues to stop $100,000 H-1B fee": a lawsuit filed takes no side until a court rules on it
+# ("Court rejects challenge to $100,000 fee" is a ruling).
+_CHALLENGED = re.compile(
+    r"\b(?:sues?|sued|suing|lawsuits?|challenges?|challenging)\b(?:\s[\w'-]+){0,3}\s$|(?:起诉|诉讼|状告)[^，。]{0,8}$")
+# Not "blocks" or "strikes down": a lawsuit aims at those ("sues to block the fee").
+_RULED = re.compile(r"\b(?:rules?|ruled|rejects?|rejected|dismiss\w*|toss\w*|throws? out|upholds?|upheld|denies|denied|"
+                    r"sides? with)\b|裁定|驳回|判决")
 _HEDGED_HEADLINE = re.compile(r"\b(?:would|could|might|may|if)\b|若|如果|或将|或为|可能")
 # Words that make an assertion ("finalised", "approved") one about a restriction. Licences are not among them:
 # "approved H200 licences" and "批准…出口许可" loosen a ban (`licence requirement` is a restriction cue of its own).
@@ -927,6 +935,8 @@ def _frame(view: _ItemView, compiled: _CompiledClaim, evidence: _Evidence, title
     for index, figure in evidence.same:
         if index == 0 and _IMPACT.search(title[max(0, figure.start - 40) : figure.start]):
             return "takes the claim as given"
+        if index == 0 and _CHALLENGED.search(title[max(0, figure.start - 40) : figure.start]) and not _RULED.search(title):
+            return "a challenge filed, not decided"
     if title_anchored and not compiled.claim.horizon and not compiled.conditional and _HEDGED_HEADLINE.search(title):
         # "a full 10GW build would bring…": no news about the claim itself, unless the claim is that possibility
         return "headline is conditional"

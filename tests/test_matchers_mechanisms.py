@@ -221,6 +221,13 @@ def test_proposed_bill_and_impact_story_take_no_side_on_the_fee():
     assert stance("Startups cut hiring as Nvidia's $40 billion OpenAI investment stake lands") == "mentions"
 
 
+def test_a_lawsuit_filed_takes_no_side_until_a_court_rules():
+    assert stance("Business group sues to block Nvidia's $40 billion OpenAI investment") == "mentions"
+    assert stance("Shareholders file lawsuit challenging Nvidia's $40 billion OpenAI investment") == "mentions"
+    assert stance("Court rejects challenge to Nvidia's $40 billion OpenAI investment") != "mentions"
+    assert stance("Judge blocks Nvidia's $40 billion OpenAI investment in shareholder lawsuit") == "contradicts"
+
+
 def test_a_second_instalment_is_progress_not_a_different_amount():
     assert stance("Nvidia completes second $4 billion investment in OpenAI") == "confirms"
 

@@ -35,8 +35,10 @@ MATCHER = Matcher(load_claims(DEFAULT_CLAIMS_FILE))
     ("Trump signs proclamation imposing $100,000 fee on H-1B visas", "h1b-fee-100k", "confirms"),
     ("OpenAI and NVIDIA Announce Strategic Partnership to Deploy 10 Gigawatts of NVIDIA Systems",
      "stargate-10gw-nvidia-systems", "confirms"),
+    # a lawsuit filed pages nobody: it takes no side until a court rules (the demo's corpus carries this one)
+    ("US Chamber of Commerce sues to stop $100,000 H-1B visa fee", "h1b-fee-100k", "mentions"),
 ])
-def test_the_shipped_matcher_alerts_on_the_stories_users_notice_first(title: str, claim_id: str, stance: str):
+def test_the_shipped_matcher_reads_the_stories_users_notice_first(title: str, claim_id: str, stance: str):
     found = {verdict.claim_id: verdict for verdict in MATCHER.match([Item("x", title)])}
     assert claim_id in found, f"{title!r} is not matched to {claim_id}"
     assert found[claim_id].stance == stance, found[claim_id].why
