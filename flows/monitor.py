@@ -221,9 +221,11 @@ async def _monitor_cycle(
     # Items whose evidence is a computed number (the capex total) skip the text matcher.
     numeric_only = {item_id for fetched in filing_fetches for item_id in fetched.unmatched}
     to_match = [item for item in new_items if item.id not in numeric_only]
-    # A feed that carries a story 40 minutes after another feed did is the same story: it must not alert twice.
-    earlier = repo.recent_verdicts(datetime.now(UTC) - SAME_STORY_WINDOW) if to_match else []
-    verdicts = match_items_task(to_match, claims, settings.match_threshold, earlier) if to_match else []
+    verdicts: list[Verdict] = []
+    if to_match:
+        # A feed that carries a story 40 minutes after another feed did is the same story: it must not alert twice.
+        earlier = repo.recent_verdicts(datetime.now(UTC) - SAME_STORY_WINDOW)
+        verdicts = match_items_task(to_match, claims, settings.match_threshold, earlier)
     # Recorded every run: the store adds a verdict once and only updates it when it changed.
     verdicts = [*verdicts, *(verdict for fetched in filing_fetches for verdict in fetched.verdicts)]
     evidence = record_evidence_task(repo, verdicts) if verdicts else []

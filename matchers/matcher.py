@@ -933,9 +933,12 @@ def _frame(view: _ItemView, compiled: _CompiledClaim, evidence: _Evidence, title
         # "Huang: $5 trillion a year makes sense" restates the claim; its source saying it again is no evidence.
         return "the claim's own speaker restating it"
     for index, figure in evidence.same:
-        if index == 0 and _IMPACT.search(title[max(0, figure.start - 40) : figure.start]):
+        if index != 0:
+            continue
+        before = title[max(0, figure.start - 40) : figure.start]
+        if _IMPACT.search(before):
             return "takes the claim as given"
-        if index == 0 and _CHALLENGED.search(title[max(0, figure.start - 40) : figure.start]) and not _RULED.search(title):
+        if _CHALLENGED.search(before) and not _RULED.search(title):
             return "a challenge filed, not decided"
     if title_anchored and not compiled.claim.horizon and not compiled.conditional and _HEDGED_HEADLINE.search(title):
         # "a full 10GW build would bring…": no news about the claim itself, unless the claim is that possibility

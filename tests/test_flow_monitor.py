@@ -11,7 +11,7 @@ from apprise.plugins.slack import NotifySlack
 
 from claimwatch.replay import ReplayServer
 from flows.monitor import monitor
-from flows.summary import AllSourcesFailedError
+from flows.summary import AllSourcesFailedError, RunSummary
 from store import Repository, open_database
 from mailsink import MailSink
 from webhook_receiver import WebhookReceiver, refuse_public_hosts
@@ -51,6 +51,11 @@ def slack(monkeypatch: pytest.MonkeyPatch):
         yield receiver
 
 
+def run_feeds(sources: Path) -> RunSummary:
+    """One monitor run over the feeds listed in `sources` only (no claim-derived searches, no filings)."""
+    return asyncio.run(monitor(sources_file=str(sources), derive_sources_from_claims=False, include_filings=False))
+
+
 def mailto_url(sink: MailSink) -> str:
     return (f"mailto://alerts:{SMTP_PASSWORD}@127.0.0.1:{sink.port}"
             "?from=claimwatch@example.com&to=ops@example.com&mode=insecure")
@@ -73,7 +78,7 @@ def test_monitor_stores_evidence_alerts_once_and_adds_nothing_when_feeds_are_unc
     monkeypatch.setenv("CLAIMWATCH_NOTIFY_URLS", f"{mailto} slack://T000E2E01/B000E2E02/{SLACK_TOKEN}")
     sources = write_sources(tmp_path / "sources.yaml", feeds, "newsroom.xml", "google_news.xml")
 
-    summary = asyncio.run(monitor(sources_file=str(sources), derive_sources_from_claims=False, include_filings=False))
+    summary = run_feeds(sources)
 
     by_source = {s.source_id: s for s in summary.sources}
     assert by_source["newsroom"].status == "ok" and by_source["google_news"].status == "ok"
@@ -101,7 +106,7 @@ def test_monitor_stores_evidence_alerts_once_and_adds_nothing_when_feeds_are_unc
     assert "blocks" in payload or "attachments" in payload or "text" in payload
 
     # Second cycle: every feed answers 304, nothing new is stored or sent.
-    summary2 = asyncio.run(monitor(sources_file=str(sources), derive_sources_from_claims=False, include_filings=False))
+    summary2 = run_feeds(sources)
     statuses = {s.source_id: s.status for s in summary2.sources}
     assert statuses == {"newsroom": "not_modified", "google_news": "not_modified", "broken": "error"}
     assert summary2.new_items == 0 and summary2.new_evidence == () and summary2.alerts_sent == 0
@@ -128,9 +133,9 @@ def test_a_copy_of_a_stored_story_from_a_later_run_joins_it_and_does_not_alert_a
     both = write_sources(tmp_path / "both.yaml", feeds, "newsroom.xml", "google_news.xml", broken=False)
     claim = "stargate-10gw-nvidia-systems"
 
-    asyncio.run(monitor(sources_file=str(newsroom), derive_sources_from_claims=False, include_filings=False))
+    run_feeds(newsroom)
     # The Google News feed is added later: its Reuters copy of the 10 GW announcement arrives in the next run.
-    second = asyncio.run(monitor(sources_file=str(both), derive_sources_from_claims=False, include_filings=False))
+    second = run_feeds(both)
 
     repo = Repository(open_database(db_url))
     stargate = [e for e in repo.list_evidence(claim_id=claim, limit=100) if e.stance == "confirms"]
@@ -154,15 +159,15 @@ def test_failed_delivery_stays_queued_and_is_sent_once_on_the_next_run(
     old_port = smtp.port
     smtp.stop()  # the mail server is down during the first run
     monkeypatch.setenv("CLAIMWATCH_NOTIFY_URLS", mailto)
-    first = asyncio.run(monitor(sources_file=str(sources), derive_sources_from_claims=False, include_filings=False))
+    first = run_feeds(sources)
     assert first.alerts_sent == 0 and first.alerts_failed > 0 and first.alerts_queued == first.alerts_failed
 
     # The mail server comes back (on a new port, so the target URL changes with it).
     restarted = MailSink(username="alerts", password=SMTP_PASSWORD).start()
     monkeypatch.setenv("CLAIMWATCH_NOTIFY_URLS", mailto.replace(f":{old_port}?", f":{restarted.port}?"))
     try:
-        second = asyncio.run(monitor(sources_file=str(sources), derive_sources_from_claims=False, include_filings=False))
-        third = asyncio.run(monitor(sources_file=str(sources), derive_sources_from_claims=False, include_filings=False))
+        second = run_feeds(sources)
+        third = run_feeds(sources)
     finally:
         restarted.stop()
     assert second.alerts_sent == first.alerts_failed and second.alerts_queued == 0
@@ -182,7 +187,7 @@ def test_every_source_failing_fails_the_run_with_one_clear_sentence(
         encoding="utf-8",
     )
     with pytest.raises(AllSourcesFailedError, match=r"All 2 sources failed \(http_status, network\)") as raised:
-        asyncio.run(monitor(sources_file=str(sources), derive_sources_from_claims=False, include_filings=False))
+        run_feeds(sources)
     assert {s.source_id for s in raised.value.summary.failed_sources} == {"down", "err"}
     [run] = Repository(open_database(db_url)).list_runs()
     assert run.status == "failed" and run.summary["sources_failed"].keys() == {"down", "err"}
@@ -202,7 +207,7 @@ def test_alert_targets_can_come_from_a_prefect_secret_block(
     monkeypatch.setenv("CLAIMWATCH_NOTIFY_SECRET_BLOCK", "claimwatch-test-notify")
     sources = write_sources(tmp_path / "sources.yaml", feeds, "google_news.xml", broken=False)
 
-    summary = asyncio.run(monitor(sources_file=str(sources), derive_sources_from_claims=False, include_filings=False))
+    summary = run_feeds(sources)
 
     assert summary.alerts_sent > 0 and summary.alerts_queued == 0
     assert alerts_log.read_text(encoding="utf-8").count("=== ") == summary.alerts_sent
@@ -226,7 +231,7 @@ def test_each_bad_source_gets_its_named_error_recorded_while_the_good_ones_finis
     entries = [{"id": "google_news", "url": feeds.url("google_news.xml")}] + [{"id": k, "url": v} for k, v in bad.items()]
     sources.write_text(yaml.safe_dump({"sources": entries}), encoding="utf-8")
 
-    summary = asyncio.run(monitor(sources_file=str(sources), derive_sources_from_claims=False, include_filings=False))
+    summary = run_feeds(sources)
 
     kinds = {s.source_id: s.error_kind for s in summary.sources}
     assert kinds == {"google_news": None, "malformed": "malformed", "html-page": "not_a_feed",
