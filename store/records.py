@@ -34,9 +34,15 @@ class PendingAlert:
     attempts: int = 0
 
 
+def alert_key(claim_id: str, story_id: str, item_id: str, stance: str) -> tuple[str, str, str]:
+    """What makes evidence one alert: (claim, story — its story id, or its item id when unclustered, stance)."""
+    return claim_id, story_id or item_id, stance
+
+
 def one_per_story(records: Iterable[EvidenceRecord]) -> list[tuple[EvidenceRecord, int]]:
     """Records of one story (claim, story, stance) folded into the first of them, with how many copies more."""
     stories: dict[tuple[str, str, str], list[EvidenceRecord]] = {}
     for record in records:
-        stories.setdefault((record.claim_id, record.story_id or record.item.id, record.stance), []).append(record)
+        key = alert_key(record.claim_id, record.story_id, record.item.id, record.stance)
+        stories.setdefault(key, []).append(record)
     return [(copies[0], len(copies) - 1) for copies in stories.values()]

@@ -27,7 +27,7 @@ from store.claim_status import claim_status
 from store.database import Database
 from store.errors import StoreError, UnknownAlertError, UnknownReferenceError, UnknownRunError, UnknownSourceError
 from store.models import Alert, AlertDelivery, Evidence, Run, Source, StoredClaim, StoredItem, utcnow
-from store.records import EvidenceRecord, PendingAlert
+from store.records import EvidenceRecord, PendingAlert, alert_key
 from store.rows import ClaimDetail, ClaimSummary, ClaimSync, RunRow, SourceRow, SourceSync
 
 __all__ = [  # the rows and errors live in store.rows / store.errors; re-exported for convenience
@@ -382,7 +382,7 @@ class Repository:
             for pair, verdict in sorted(by_pair.items(), key=lambda entry: new_ids.get(entry[0], 0)):
                 if not (queue_alerts and pair in new_ids and verdict.stance in ALERTING_STANCES):
                     continue
-                key = (verdict.claim_id, verdict.story_id or verdict.item_id, verdict.stance)
+                key = alert_key(verdict.claim_id, verdict.story_id, verdict.item_id, verdict.stance)
                 # setdefault: of several copies of one story in this batch, the first stored one alerts.
                 alerts.setdefault(key, {
                     "evidence_id": new_ids[pair],
