@@ -65,6 +65,7 @@ def _same_story(a: str, b: str, when_a: datetime | None, when_b: datetime | None
 def cluster_stories(items: Sequence[Item]) -> dict[str, str]:
     """Map every item id to its story id: the id of the earliest item telling the same story."""
     order = sorted(range(len(items)), key=lambda i: (items[i].published is None, items[i].published or datetime.min, i))
+    position = {i: rank for rank, i in enumerate(order)}
     titles = {i: story_title(items[i]) for i in order}
     postings: dict[str, list[int]] = defaultdict(list)  # term -> earlier cluster heads carrying it
     story_of: dict[str, str] = {}
@@ -80,7 +81,9 @@ def cluster_stories(items: Sequence[Item]) -> dict[str, str]:
                 for head in heads:
                     shared[head] += 1
         needed = max(1, len(terms) // 3)
-        best_heads = heapq.nlargest(_CANDIDATE_HEADS, shared.items(), key=lambda kv: kv[1])
+        # Ties go to the earliest story: the order terms come out of a set changes with the process's hash seed,
+        # and a copy that could join two stories must join the same one in every run (its alert key depends on it).
+        best_heads = heapq.nlargest(_CANDIDATE_HEADS, shared.items(), key=lambda kv: (kv[1], -position[kv[0]]))
         match = next(
             (head for head, count in best_heads
              if count >= needed and _same_story(title, titles[head], item.published, items[head].published)),

@@ -658,7 +658,7 @@ class Matcher:
                 notes.append(f"{outranked[compiled.claim.id]} fits the story better")
             judged.append(_Judged(compiled, evidence, stance, tuple(notes), best, outranked.get(compiled.claim.id, "")))
         taken = {pair.compiled.claim.id for pair in judged}
-        for claim_id, overlap in self._wording(view).items():
+        for claim_id, overlap in sorted(self._wording(view).items()):  # in claim order whatever the hash seed
             if overlap >= WORDING_CANDIDATE and claim_id not in taken:
                 compiled = self._by_id[claim_id]
                 evidence = self._evidence(view, compiled, floor=0.0)
