@@ -96,11 +96,11 @@ def canonical_entity(name: str) -> str:
     return _canonical(name) or name
 
 
-# Plain substring tests (fast, in C) decide which organisations' patterns are worth running at all.
+# One pass of a literal automaton decides which organisations' patterns are worth running at all.
 _ANCHORS = LiteralIndex((normalise(alias), name) for name, aliases in ENTITY_ALIASES.items()
                         for alias in {normalise(alias) for alias in (name, *aliases, *PRODUCT_ALIASES.get(name, ()))})
 
 
-def find_entities(text: str, grams: set[str] | None = None) -> frozenset[str]:
-    """Canonical names of the known organisations that normalised text mentions (`grams`: its `trigrams`)."""
-    return frozenset(name for name in set(_ANCHORS.found_in(text, grams)) if _PATTERNS[name].search(text))
+def find_entities(text: str) -> frozenset[str]:
+    """Canonical names of the known organisations that normalised text mentions."""
+    return frozenset(name for name in set(_ANCHORS.found_in(text)) if _PATTERNS[name].search(text))

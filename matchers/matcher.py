@@ -18,7 +18,7 @@ from matchers.cues import Cue, Polarity, find_cues, is_restriction
 from matchers.entities import ENTITY_ALIASES, agency_pattern, canonical_entity, entity_pattern, find_entities
 from matchers.lexical import SCHEME, Mark, pair_terms
 from matchers.quantities import Figure, canonical_unit, compare, extract_figures
-from matchers.text import LiteralIndex, has_cjk, index_terms, normalise, sentences, trigrams
+from matchers.text import LiteralIndex, has_cjk, index_terms, normalise, sentences
 from matchers.verdict import Stance, Verdict
 from seeds.registry import Claim, Quantity
 from sources.item import Item
@@ -404,7 +404,7 @@ class Matcher:
             if _best_score_without_keywords(compiled) >= threshold:
                 for term in compiled.entities:
                     self._by_entity_passing[term.shown].append(position)
-        # A literal piece of each keyword ("invest" of "investment") gates its regex: substring tests are cheap.
+        # A literal piece of each keyword ("invest" of "investment") gates its regex: one pass finds them all.
         # Keywords shared by several claims ("China") are tested once.
         self._anchored = LiteralIndex({term.pattern.pattern: (_anchor(term.shown), term.pattern)
                                        for compiled in self.claims for term in compiled.keywords}.values())
@@ -417,9 +417,8 @@ class Matcher:
         view = _ItemView(item, "", story_title(item), set(), frozenset())
         text = "\n".join(view.sentences)  # without the publisher: "Financial Times" is no "financing"
         view.text = text
-        grams = trigrams(text)
-        view.keywords = {pattern.pattern for pattern in self._anchored.found_in(text, grams) if pattern.search(text)}
-        view.known = find_entities(text, grams)
+        view.keywords = {pattern.pattern for pattern in self._anchored.found_in(text) if pattern.search(text)}
+        view.known = find_entities(text)
         entities = set(view.known)
         entities.update(name for name, pattern in self._unknown_entities.items() if pattern.search(text))
         view.entities = frozenset(entities)

@@ -7,6 +7,8 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
 
+import ahocorasick
+
 # Traditional forms that occur in claim vocabulary, folded to simplified so one alias list serves both.
 _TRAD_TO_SIMP = str.maketrans(
     "偉達輝軟馬遜訊億萬開發資費簽證國計劃產與協議營際華爾區總統長並為將這們對說點電腦網絡數據機構權雲廠級務場額銷復暫認準佈動啟實終擱減縮濟體導規則許鬆寬舉報傳",
@@ -66,36 +68,34 @@ def sentences(text: str) -> list[str]:
     return [part.strip() for part in _SENTENCE_END.split(text) if part and part.strip()]
 
 
-_GRAM = 3
-
-
-def trigrams(text: str) -> set[str]:
-    """Every run of three characters in the text, the keys `LiteralIndex` looks literals up by."""
-    return {text[i : i + _GRAM] for i in range(len(text) - _GRAM + 1)}
-
-
 class LiteralIndex:
-    """Which of many literal strings occur in a text, tested only when the text holds their first three characters.
+    """Which of many literal strings occur in a text, found in one pass over it.
 
-    Several hundred `in` tests per item cost more than collecting the text's character trigrams once and looking
-    each up: most literals are never tried at all.
+    An Aho-Corasick automaton (pyahocorasick, in C) reads the text once whatever the number of literals: several
+    hundred `in` tests per item, or collecting the text's character trigrams to pick which to try, cost about
+    ten times more.
     """
 
     def __init__(self, literals: Iterable[tuple[str, Hashable]]):
-        self._by_gram: dict[str, list[tuple[str, Hashable]]] = defaultdict(list)
-        self._short: list[tuple[str, Hashable]] = []
+        by_literal: dict[str, list[Hashable]] = defaultdict(list)
         for literal, value in literals:
-            if len(literal) >= _GRAM:
-                self._by_gram[literal[:_GRAM]].append((literal, value))
-            else:
-                self._short.append((literal, value))
+            if not literal:
+                raise ValueError("an empty literal would be found in every text")
+            by_literal[literal].append(value)
+        self._automaton = ahocorasick.Automaton()
+        for literal, values in by_literal.items():
+            self._automaton.add_word(literal, tuple(values))
+        if by_literal:
+            self._automaton.make_automaton()
 
-    def found_in(self, text: str, grams: set[str] | None = None) -> list[Hashable]:
-        """The values of the literals the text contains (a value once per literal found); `grams` from `trigrams`."""
-        if grams is None:
-            grams = trigrams(text)
-        found = [value for literal, value in self._short if literal in text]
-        by_gram = self._by_gram
-        for gram in grams & by_gram.keys():
-            found.extend(value for literal, value in by_gram[gram] if literal in text)
+    def found_in(self, text: str) -> list[Hashable]:
+        """The values of the literals the text contains (a value once per literal found)."""
+        if self._automaton.kind != ahocorasick.AHOCORASICK:
+            return []
+        found: list[Hashable] = []
+        seen: set[int] = set()
+        for _, values in self._automaton.iter(text):
+            if id(values) not in seen:  # a literal occurring twice is reported once
+                seen.add(id(values))
+                found.extend(values)
         return found

@@ -262,6 +262,13 @@ def test_literal_index_finds_short_and_long_literals_and_only_those_present():
     index = LiteralIndex([("吉瓦", "gw"), ("invest", "investment"), ("h-1b", "visa"), ("nvidia", "nvidia")])
     assert sorted(index.found_in("nvidia to invest 10吉瓦")) == ["gw", "investment", "nvidia"]
     assert index.found_in("no tracked words here") == []
+    assert LiteralIndex([]).found_in("nvidia") == []
+
+
+def test_literal_index_reports_each_value_once_and_every_value_of_a_shared_literal():
+    from matchers.text import LiteralIndex
+    index = LiteralIndex([("china", "export-controls"), ("china", "china-share"), ("chin", "prefix")])
+    assert sorted(index.found_in("china, china and china")) == ["china-share", "export-controls", "prefix"]
 
 
 def test_chinese_company_name_glued_to_a_product_name_is_still_found():
