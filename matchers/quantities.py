@@ -81,6 +81,8 @@ _ZH_DIGIT_VALUES = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, 
 # "不足1%", "不到一成", "less than 1%": a ceiling, so the figure runs from zero up to it.
 _CEILING_BEFORE = re.compile(r"(?:不足|不到|少于|\bless than|\bfewer than)\s?(?:约|about )?$")
 _ZERO = re.compile(r"(?:\bto|\bat|\bis|\bnow|\bdown to|降至|降到|归|为|到)\s?(?P<zero>zero\b|nil\b|nothing\b|零)")
+_ZERO_WORDS = ("zero", "nil", "nothing", "零")  # one of them is in every match of _ZERO
+_FRACTION_WORDS = ("fifth", "quarter", "third", "tenth")  # ... and of _FRACTION
 
 _PER_YEAR = re.compile(r"^\s?(?:a|per|each|every|/)\s?(?:year|yr|annum)\b|^\s?(?:annually|yearly|annual)\b|^\s?(?:每年|/年|一年)")
 _PER_QUARTER = re.compile(r"^\s?(?:a|per|each|every|/)\s?quarter\b|^\s?quarterly\b|^\s?(?:每季度|一季度)")
@@ -209,9 +211,10 @@ def extract_figures(text: str) -> list[Figure]:
         figures.append(Figure(value, unit, text[start:end].strip(), start, end, high,
                               _per(text, start, end), _role(text, start, end)))
 
-    for match in _PERCENT_RANGE.finditer(text):
+    # The cheap literal tests skip regexes that scan every position of text that cannot hold their words.
+    for match in _PERCENT_RANGE.finditer(text) if "%" in text else ():
         add(float(match["num"].replace(",", "")), "%", match.start(), match.end(), float(match["num2"].replace(",", "")))
-    for match in _FRACTION.finditer(text):
+    for match in _FRACTION.finditer(text) if any(word in text for word in _FRACTION_WORDS) else ():
         add(_FRACTIONS[match["frac"]], "%", match.start(), match.end())
     for match in _EN.finditer(text):
         cur, scale_raw, unit_raw = match["cur"], (match["scale"] or "").strip(" -"), match["unit"] or ""
@@ -277,7 +280,7 @@ def extract_figures(text: str) -> list[Figure]:
             tens, ones = match["tens"], match["ones"]
             add(10.0 * (int(tens) if tens.isdigit() else _ZH_DIGIT_VALUES[tens]) + (_ZH_DIGIT_VALUES[ones] if ones else 0),
                 "%", match.start(), match.end())
-    for match in _ZERO.finditer(text):
+    for match in _ZERO.finditer(text) if any(word in text for word in _ZERO_WORDS) else ():
         add(0.0, "", match.start("zero"), match.end("zero"))
     figures.sort(key=lambda figure: figure.start)
     figures = [replace(figure, value=0.0, high=figure.value)

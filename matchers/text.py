@@ -30,6 +30,8 @@ STOPWORDS = frozenset(
 
 def normalise(text: str) -> str:
     """Fold width, case, curly quotes and traditional Chinese so matching compares like with like."""
+    if text.isascii():
+        return text.lower()  # nothing below changes ASCII text, and most headlines are ASCII
     text = unicodedata.normalize("NFKC", text)
     text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
     text = text.replace("\u2013", "-").replace("\u2014", " - ").replace("\u00a0", " ")
@@ -38,17 +40,19 @@ def normalise(text: str) -> str:
 
 def has_cjk(text: str) -> bool:
     """True when the text holds Chinese characters."""
-    return _CJK.search(text) is not None
+    return not text.isascii() and _CJK.search(text) is not None
 
 
 def words(text: str) -> list[str]:
-    """Latin-script word tokens of already-normalised text, stripped of trailing punctuation."""
-    return [token.strip(".'-") or token for token in _WORD.findall(text)]
+    """Latin-script word tokens of already-normalised text: "$100k", "h-1b", "u.s", "10%"; no edge punctuation."""
+    return _WORD.findall(text)  # a token starts with a letter or digit and ends with one (or "%")
 
 
 def cjk_bigrams(text: str) -> set[str]:
     """Character bigrams of each Chinese run: Chinese has no spaces, so bigrams stand in for words."""
     grams: set[str] = set()
+    if text.isascii():
+        return grams
     for run in _CJK_RUN.findall(text):
         if len(run) == 1:
             grams.add(run)
