@@ -18,7 +18,7 @@ from matchers.cues import Cue, Polarity, find_cues, is_restriction
 from matchers.entities import ENTITY_ALIASES, agency_pattern, canonical_entity, entity_pattern, find_entities
 from matchers.lexical import SCHEME, Mark, pair_terms
 from matchers.quantities import Figure, canonical_unit, compare, extract_figures
-from matchers.text import LiteralIndex, has_cjk, index_terms, normalise, sentences
+from matchers.text import LiteralIndex, cjk_bigrams, has_cjk, index_terms, normalise, sentences, words
 from matchers.verdict import Stance, Verdict
 from seeds.registry import Claim, Quantity
 from sources.item import Item
@@ -167,8 +167,8 @@ def _term(shown: str) -> _Term:
     names_company = canonical_entity(shown) in ENTITY_ALIASES
     if not text.isascii():
         return _Term(shown, re.compile(re.escape(text)), names_company)
-    words = [_stem_pattern(word).replace(r"\-", "[- ]?") for word in text.split()]
-    return _Term(shown, re.compile(_BOUNDED.format(r"\s+".join(words))), names_company)
+    stems = [_stem_pattern(word).replace(r"\-", "[- ]?") for word in text.split()]
+    return _Term(shown, re.compile(_BOUNDED.format(r"\s+".join(stems))), names_company)
 
 
 def _anchor(keyword: str) -> str:
@@ -691,7 +691,9 @@ class Matcher:
         if view.wording is None:
             shared: dict[str, float] = defaultdict(float)
             by_wording = self._by_wording
-            for term in index_terms(view.text) & by_wording.keys():
+            # index_terms without its stopword and one-letter filters: no such term is a key of `by_wording`.
+            text = view.text
+            for term in (set(words(text)) | cjk_bigrams(text)) & by_wording.keys():
                 for claim_id, weight in by_wording[term]:
                     shared[claim_id] += weight
             view.wording = dict(shared)

@@ -265,6 +265,15 @@ def test_literal_index_finds_short_and_long_literals_and_only_those_present():
     assert LiteralIndex([]).found_in("nvidia") == []
 
 
+def test_whole_word_literals_are_found_only_where_no_letter_or_digit_touches_them():
+    from matchers.text import LiteralIndex
+    index = LiteralIndex([("amd", "AMD"), ("xai", "xAI"), ("英伟达", "NVIDIA")], whole_words=True)
+    assert index.found_in("amdahl's law") == []
+    assert index.found_in("amdahl's law, says amd") == ["AMD"]  # a later occurrence standing alone counts
+    assert index.found_in("xai2 and amd-backed") == ["AMD"]
+    assert index.found_in("新英伟达rtx") == ["NVIDIA"]  # Chinese runs into anything
+
+
 def test_literal_index_reports_each_value_once_and_every_value_of_a_shared_literal():
     from matchers.text import LiteralIndex
     index = LiteralIndex([("china", "export-controls"), ("china", "china-share"), ("chin", "prefix")])

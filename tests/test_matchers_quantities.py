@@ -150,3 +150,26 @@ def test_a_ceiling_runs_from_zero_and_states_an_effectively_zero_share():
 def test_chinese_comparisons_mark_the_old_value_and_keep_the_new_one(text, old, new):
     roles = {f.text: f.role for f in extract_figures(normalise(text))}
     assert roles[old] == "before" and roles[new] == ""
+
+
+def test_every_old_value_phrase_in_the_labelled_sets_holds_one_of_the_words_that_gate_the_pattern():
+    # _role runs the costly "before" pattern only when the window holds one of BEFORE_ROLE_WORDS; a phrase the
+    # pattern knows but the words miss would silently stop being read as an old value.
+    import json
+    from pathlib import Path
+
+    from matchers.quantities import _BEFORE_ROLE, BEFORE_ROLE_WORDS
+    from matchers.text import sentences
+
+    data = Path(__file__).parents[1] / "benchmarks" / "data"
+    matched = 0
+    for name in ("devset", "train", "holdout"):
+        for line in (data / f"{name}_items.jsonl").read_text(encoding="utf-8").splitlines():
+            item = json.loads(line)
+            for sentence in sentences(normalise(f"{item['title']}. {item.get('summary') or ''}")):
+                for figure in extract_figures(sentence):
+                    before = sentence[max(0, figure.start - 45) : figure.start]
+                    if _BEFORE_ROLE.search(before):
+                        matched += 1
+                        assert any(word in before for word in BEFORE_ROLE_WORDS), before
+    assert matched > 200  # the check saw many old-value phrases, English and Chinese
