@@ -18,7 +18,7 @@ from matchers.cues import Cue, Polarity, find_cues, is_restriction
 from matchers.entities import ENTITY_ALIASES, agency_pattern, canonical_entity, entity_pattern, find_entities
 from matchers.lexical import SCHEME, Mark, pair_terms
 from matchers.quantities import Figure, canonical_unit, compare, extract_figures
-from matchers.text import LiteralIndex, cjk_bigrams, has_cjk, index_terms, normalise, sentences, words
+from matchers.text import LiteralIndex, has_cjk, index_terms, normalise, sentences
 from matchers.verdict import Stance, Verdict
 from seeds.registry import Claim, Quantity
 from sources.item import Item
@@ -429,11 +429,10 @@ class Matcher:
         # Keywords shared by several claims ("China") are tested once.
         self._anchored = LiteralIndex({term.pattern.pattern: (_anchor(term.shown), term.pattern)
                                        for compiled in self.claims for term in compiled.keywords}.values())
-        # Organisations only claims name ("Cursor"): their pattern is the bounded name, so the name gates it.
-        self._unknown_entities = {
-            term.shown: (normalise(term.shown), term.pattern) for compiled in self.claims for term in compiled.entities
-            if term.shown not in ENTITY_ALIASES
-        }
+        # Organisations only claims name ("Cursor"): their pattern is the name as a whole word, as for known ones.
+        self._unknown_entities = LiteralIndex(
+            ((normalise(term.shown), term.shown) for compiled in self.claims for term in compiled.entities
+             if term.shown not in ENTITY_ALIASES), whole_words=True)
 
     def _view(self, item: Item) -> _ItemView:
         view = _ItemView(item, "", story_title(item), set(), frozenset())
@@ -442,8 +441,7 @@ class Matcher:
         view.keywords = {pattern.pattern for pattern in self._anchored.found_in(text) if pattern.search(text)}
         view.known = find_entities(text)
         entities = set(view.known)
-        entities.update(name for name, (literal, pattern) in self._unknown_entities.items()
-                        if literal in text and pattern.search(text))
+        entities.update(self._unknown_entities.found_in(text))
         view.entities = frozenset(entities)
         return view
 
@@ -691,9 +689,7 @@ class Matcher:
         if view.wording is None:
             shared: dict[str, float] = defaultdict(float)
             by_wording = self._by_wording
-            # index_terms without its stopword and one-letter filters: no such term is a key of `by_wording`.
-            text = view.text
-            for term in (set(words(text)) | cjk_bigrams(text)) & by_wording.keys():
+            for term in index_terms(view.text) & by_wording.keys():
                 for claim_id, weight in by_wording[term]:
                     shared[claim_id] += weight
             view.wording = dict(shared)

@@ -101,7 +101,7 @@ _BEFORE_ROLE = re.compile(
 # Every match of _BEFORE_ROLE holds one of these. The pattern ends at "$" and tries each of the window's 45
 # positions (about 40 us a figure); most windows hold none of them and are skipped by plain substring tests.
 # Add a word here when adding an alternative above (tests/test_matchers_quantities.py checks the labelled sets).
-BEFORE_ROLE_WORDS = ("from", "instead of", "rather than", "originally", "previously", "prior", "not", "than", "once",
+_BEFORE_ROLE_WORDS = ("from", "instead of", "rather than", "originally", "previously", "prior", "not", "than", "once",
                      "nowhere near", "replac", "supersed", "short of", "below", "under", "compared with", "versus",
                      "vs", "estimate", "expectation", "consensus", "forecast", "projection",
                      "从", "由", "原", "此前", "低于", "不及", "而非", "取代", "替代", "代替", "较", "高于", "比")
@@ -199,7 +199,7 @@ def _role(text: str, start: int, end: int) -> str:
         return "aside"
     if _PART_BEFORE.search(before) or _PART_AFTER.search(text[end : end + 25]):
         return "part"
-    if (any(word in before for word in BEFORE_ROLE_WORDS) and _BEFORE_ROLE.search(before)) \
+    if (any(word in before for word in _BEFORE_ROLE_WORDS) and _BEFORE_ROLE.search(before)) \
             or _REFERENCE_AFTER.search(text[end : end + 25]):
         return "before"
     if _CONDITION.search(text[max(0, start - 24) : start]):

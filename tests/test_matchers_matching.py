@@ -298,3 +298,14 @@ def test_chinese_colon_keeps_the_second_half_of_a_headline():
     from matchers.clustering import story_title
     assert story_title(Item("i", "英伟达否认与OpenAI合作告吹：意向书仍然有效")).endswith("意向书仍然有效")
     assert story_title(Item("j", "Nvidia to invest in OpenAI - Reuters")) == "nvidia to invest in openai"
+
+
+def test_a_company_only_a_claim_names_is_found_as_a_whole_word():
+    # "Cursor" is in no alias table: the claim's own entity is looked up as a whole word, so "precursor" is not it.
+    claims = parse_claims([
+        {"id": "cursor-1b-revenue", "statement": "Cursor will reach $1 billion in annual revenue.",
+         "keywords": ["Cursor", "annual revenue", "ARR"], "entities": ["Cursor"],
+         "quantity": {"value": 1e9, "unit": "USD"}}])
+    matcher = Matcher(claims, model_path=None)
+    assert "Cursor" in matcher._view(Item("a", "Cursor tops $1 billion in annual revenue")).entities
+    assert "Cursor" not in matcher._view(Item("b", "A precursor to $1 billion in annual revenue")).entities

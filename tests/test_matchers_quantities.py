@@ -153,12 +153,12 @@ def test_chinese_comparisons_mark_the_old_value_and_keep_the_new_one(text, old, 
 
 
 def test_every_old_value_phrase_in_the_labelled_sets_holds_one_of_the_words_that_gate_the_pattern():
-    # _role runs the costly "before" pattern only when the window holds one of BEFORE_ROLE_WORDS; a phrase the
+    # _role runs the costly "before" pattern only when the window holds one of _BEFORE_ROLE_WORDS; a phrase the
     # pattern knows but the words miss would silently stop being read as an old value.
     import json
     from pathlib import Path
 
-    from matchers.quantities import _BEFORE_ROLE, BEFORE_ROLE_WORDS
+    from matchers.quantities import _BEFORE_ROLE, _BEFORE_ROLE_WORDS
     from matchers.text import sentences
 
     data = Path(__file__).parents[1] / "benchmarks" / "data"
@@ -171,5 +171,5 @@ def test_every_old_value_phrase_in_the_labelled_sets_holds_one_of_the_words_that
                     before = sentence[max(0, figure.start - 45) : figure.start]
                     if _BEFORE_ROLE.search(before):
                         matched += 1
-                        assert any(word in before for word in BEFORE_ROLE_WORDS), before
+                        assert any(word in before for word in _BEFORE_ROLE_WORDS), before
     assert matched > 200  # the check saw many old-value phrases, English and Chinese
