@@ -60,7 +60,7 @@ _COUNT_NOUNS = (r"gpus?|chips?|accelerators?|processors?|(?:weekly |monthly |dai
                 r"customers?|subscribers?|employees?|workers?|jobs?|servers?|units?|visas?|petitions?|applications?")
 _EN = re.compile(
     rf"(?P<cur>us\$|\$|usd ?|€|£)?(?<![a-z0-9.,\-])(?P<num>{_NUM}|\b(?:{_WORDNUM})\b)"
-    rf"(?:\s?(?:-|to|and)\s?(?:us\$|\$)?(?P<num2>{_NUM})(?!\s?-?(?:year|yr)))?"
+    rf"(?:\s?(?:-|to|and)\s?(?:us\$|\$)?(?P<num2>{_NUM})(?![\d,.]?\d))?"
     rf"(?:(?P<scale>(?<=\d)(?:k|m|b|t|bn|mn|tn)\b|\s?-?(?:{_SCALE})\b))?"
     rf"(?:[\s-]?(?P<unit>%|percent\b|per cent\b|pct\b|-?fold\b|x\b|(?:us )?dollars?\b|usd\b|yuan\b|rmb\b|euros?\b|gigawatts?\b|gw\b|"
     rf"megawatts?\b|mw\b|terawatts?\b|tw\b|years?\b|(?:[a-z]{{1,3}}\d{{2,4}}[a-z]? )?(?:{_COUNT_NOUNS})\b|美元))?",

@@ -68,6 +68,13 @@ def test_ranges_keep_both_ends():
     assert (found.value, found.upper, found.unit) == (5, 7, "GW")
 
 
+@pytest.mark.parametrize("text", ["10 to 15 years behind", "between 10 and 15 years"])
+def test_a_range_of_years_is_read_whole_not_cut_inside_its_upper_end(text):
+    # The regex once backtracked into "1" of "15 years" to avoid a years range and lost the figure altogether.
+    (found,) = extract_figures(normalise(text))
+    assert (found.value, found.upper, found.unit) == (10, 15, "years")
+
+
 def test_per_year_and_per_quarter_are_read():
     assert [f.per for f in extract_figures(normalise("$500bn a year and $120 billion per quarter"))] == ["year", "quarter"]
 
