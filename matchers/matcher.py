@@ -483,6 +483,11 @@ class Matcher:
         reference: list[tuple[int, Figure]] = []
         part: list[tuple[int, Figure]] = []
         if compiled.quantity is not None:
+            # "NVIDIA's CoreWeave stake cost $1 billion, not $2 billion": a sentence naming both of the claim's
+            # companies and giving its figure as the old value is on its subject whatever words it uses (as for
+            # `_is_specific`, one company and a figure could be another of its amounts).
+            corrected = {sentence_index for sentence_index, figure in view.figures if figure.role == "before"
+                         and len(compiled.entities) >= 2 and _bounded_compare(figure, compiled) == "same"}
             for sentence_index, figure in view.figures:
                 if figure.role == "if" or (figure.role == "aside" and not compiled.valuation):
                     continue  # a share price, a valuation, or a premise ("if all 10 gigawatts…")
@@ -499,7 +504,7 @@ class Matcher:
                 elif outcome == "same":
                     same.append((sentence_index, figure))
                 elif (outcome == "different" or _scaled_unitless(figure, compiled.quantity)) and _comparable_magnitude(
-                        figure, compiled.quantity) and self._revises(view, sentence_index, compiled):
+                        figure, compiled.quantity) and self._revises(view, sentence_index, compiled, sentence_index in corrected):
                     different.append((sentence_index, figure))
         quantity_share = 1.0 if same else 0.7 if different or reference else keyword_share
         partial = base + W_QUANTITY * quantity_share
@@ -517,7 +522,7 @@ class Matcher:
         return any(term.pattern.search(sentence) for term in compiled.keywords if not term.names_company) and all(
             term.pattern.search(sentence) for term in compiled.entities)
 
-    def _revises(self, view: _ItemView, sentence_index: int, compiled: _CompiledClaim) -> bool:
+    def _revises(self, view: _ItemView, sentence_index: int, compiled: _CompiledClaim, corrected: bool = False) -> bool:
         """Whether a different figure in this sentence is a new value for the claim's own quantity.
 
         It must stand beside the claim's subject and companies, with one of the claim's companies as the actor
@@ -526,7 +531,8 @@ class Matcher:
         data (news after it fell due) or by another forecast, not by today's progress towards it.
         """
         sentence = view.sentences[sentence_index]
-        if not self._on_subject(sentence, compiled):
+        if not (self._on_subject(sentence, compiled) or corrected and all(
+                term.pattern.search(sentence) for term in compiled.entities)):
             return False
         named = _organisations_in_order(sentence)
         if compiled.entities:

@@ -61,6 +61,14 @@ def test_shrunken_investment_contradicts_the_claimed_figure():
     assert "$30 billion ≠ claim $100 billion" in verdict.why
 
 
+def test_the_claimed_figure_named_as_the_wrong_one_makes_the_other_figure_a_revision():
+    # No word of the claim's subject: both companies and "not $100 billion" say what the $30 billion revises.
+    rules = Matcher(CLAIMS, model_path=None)
+    (verdict,) = rules.match([Item("c2", "Filing shows Nvidia put $30 billion into OpenAI, not $100 billion")])
+    assert (verdict.claim_id, verdict.stance) == ("nvidia-openai-investment-100b", "contradicts")
+    assert rules.match([Item("c3", "Filing shows Nvidia put $30 billion into OpenAI")]) == []
+
+
 @pytest.mark.parametrize(("title", "stance"), [
     ("Nvidia's $100 billion investment in OpenAI is on ice", "contradicts"),
     ("Nvidia denies report its $100 billion OpenAI investment was cancelled", "confirms"),
