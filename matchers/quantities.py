@@ -65,6 +65,9 @@ _EN = re.compile(
     rf"(?:[\s-]?(?P<unit>%|percent\b|per cent\b|pct\b|-?fold\b|x\b|(?:us )?dollars?\b|usd\b|yuan\b|rmb\b|euros?\b|gigawatts?\b|gw\b|"
     rf"megawatts?\b|mw\b|terawatts?\b|tw\b|years?\b|(?:[a-z]{{1,3}}\d{{2,4}}[a-z]? )?(?:{_COUNT_NOUNS})\b|美元))?",
 )
+# "550,000 Nvidia GB200 and GB300 chips": a number written with thousands separators counts the hardware named a
+# few words on (a bare "2026" or "5090" stays a year or a model name).
+_COUNT_AFTER_NAMES = re.compile(rf"\s(?:[a-z0-9-]+\s){{1,4}}(?:gpus?|chips?|accelerators?|processors?|servers?)\b")
 _PERCENT_RANGE = re.compile(rf"(?<![a-z0-9.,\-])(?P<num>{_NUM})\s?%\s?(?:-|to|至|到)\s?(?P<num2>{_NUM})\s?%")
 _FRACTION = re.compile(r"\b(?P<frac>a fifth|one fifth|a quarter|a third|one third|two thirds|three quarters|a tenth|one tenth)\b(?! of an? (?:million|billion|trillion|century))")
 _ZH_NUM = r"\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+"
@@ -227,6 +230,9 @@ def extract_figures(text: str) -> list[Figure]:
     for match in _EN.finditer(text):
         cur, scale_raw, unit_raw = match["cur"], (match["scale"] or "").strip(" -"), match["unit"] or ""
         if not (cur or scale_raw or unit_raw):
+            counted = _COUNT_AFTER_NAMES.match(text, match.end()) if "," in match["num"] and not match["num2"] else None
+            if counted is not None:
+                add(float(match["num"].replace(",", "")), "count", match.start(), counted.end())
             continue  # a bare number: a date, a page, a model name
         num = match["num"]
         if not num[0].isdigit() and not scale_raw and unit_raw.strip() not in {"years", "year", "gigawatts", "gigawatt"}:

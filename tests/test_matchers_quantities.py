@@ -75,6 +75,16 @@ def test_a_range_of_years_is_read_whole_not_cut_inside_its_upper_end(text):
     assert (found.value, found.upper, found.unit) == (10, 15, "years")
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("colossus 2 will house 550,000 nvidia gb200 and gb300 chips", [(550_000, "count")]),
+    ("about 10,000 h100 gpus", [(10_000, "count")]),
+    ("in 2026 nvidia chips", []),  # a year, not a count
+    ("5090 gaming chips", []),  # a model name
+])
+def test_a_number_with_thousands_separators_counts_the_hardware_named_after_it(text, expected):
+    assert [(f.value, f.unit) for f in extract_figures(normalise(text))] == expected
+
+
 def test_per_year_and_per_quarter_are_read():
     assert [f.per for f in extract_figures(normalise("$500bn a year and $120 billion per quarter"))] == ["year", "quarter"]
 
