@@ -131,15 +131,18 @@ _HEDGE_UNDO = re.compile(
     r"moves? to|vows? to|seeks? to|threatens? to|bill to|legislation (?:to|that would)|introduc\w+ (?:a )?(?:bill|legislation))\b[^.;:!?]{0,30}$|计划"
 )
 
-def _compile(patterns: tuple[str, ...]) -> re.Pattern[str]:
-    """One pattern per kind; English cues are whole words (one shared look-around is much faster than one each)."""
-    english = "|".join(p for p in patterns if p.isascii())
+def _compile(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """One pattern per kind, and its English part alone for ASCII sentences; English cues are whole words (one
+    shared look-around is much faster than one each)."""
+    english = rf"(?<![a-z])(?:{'|'.join(p for p in patterns if p.isascii())})(?![a-z])"
     chinese = "|".join(p for p in patterns if not p.isascii())
-    return re.compile(rf"(?<![a-z])(?:{english})(?![a-z])" + (f"|{chinese}" if chinese else ""))
+    return re.compile(english + (f"|{chinese}" if chinese else "")), re.compile(english)
 
 
-_COMPILED: tuple[tuple[CueKind, re.Pattern[str]], ...] = tuple(
-    (kind, _compile(patterns)) for kind, patterns in _CUES.items()
+# Every Chinese cue starts with a Chinese character, so an ASCII sentence is scanned by the English part only: the
+# same matches, in about half the time (each position no longer tries a hundred Chinese alternatives).
+_COMPILED: tuple[tuple[CueKind, re.Pattern[str], re.Pattern[str]], ...] = tuple(
+    (kind, *_compile(patterns)) for kind, patterns in _CUES.items()
 )
 _REFUSED_AFTER = re.compile(r"\s?(?:申请)?(?:被|遭|遭到)(?:法院|法官)?(?:驳回|拒绝|否决)|\s(?:request |bid |motion )?(?:was |were )?(?:denied|rejected|refused)\b")
 _DENIAL = re.compile(r"den(?:y|ies|ied|ying)|reject(?:s|ed)?|refut(?:e|es|ed)|dismiss(?:es|ed)?|否认|驳回")
@@ -208,8 +211,9 @@ def is_restriction(statement: str) -> bool:
 def find_cues(sentence: str) -> list[Cue]:
     """The stance cues in one normalised sentence, each marked negated/hedged by what precedes it."""
     raw: list[tuple[int, int, CueKind]] = []
-    for kind, pattern in _COMPILED:
-        raw.extend((m.start(), m.end(), kind) for m in pattern.finditer(sentence))
+    ascii_only = sentence.isascii()
+    for kind, pattern, english in _COMPILED:
+        raw.extend((m.start(), m.end(), kind) for m in (english if ascii_only else pattern).finditer(sentence))
     raw.sort(key=lambda r: (r[0], -(r[1] - r[0])))
     spans: list[tuple[int, int, CueKind]] = []
     for start, end, kind in raw:  # keep the longest cue at each place ("not finalised" over "finalised")
