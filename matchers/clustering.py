@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import heapq
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
+from operator import itemgetter
 
 from rapidfuzz import fuzz
 
@@ -65,36 +66,38 @@ def _same_story(a: str, b: str, when_a: datetime | None, when_b: datetime | None
 def cluster_stories(items: Sequence[Item]) -> dict[str, str]:
     """Map every item id to its story id: the id of the earliest item telling the same story."""
     order = sorted(range(len(items)), key=lambda i: (items[i].published is None, items[i].published or datetime.min, i))
-    position = {i: rank for rank, i in enumerate(order)}
-    titles = {i: story_title(items[i]) for i in order}
-    postings: dict[str, list[int]] = defaultdict(list)  # term -> earlier cluster heads carrying it
+    ordered = [items[i] for i in order]  # a story's copies are found by rank in this order
+    titles = [story_title(item) for item in ordered]
+    postings: dict[str, list[int]] = defaultdict(list)  # term -> ranks of earlier cluster heads carrying it
     story_of: dict[str, str] = {}
-    for i in order:
-        item, title = items[i], titles[i]
+    for rank, item in enumerate(ordered):
         if item.id in story_of:
             continue
+        title = titles[rank]
         terms = index_terms(title)
-        shared: dict[int, int] = defaultdict(int)
+        shared: Counter[int] = Counter()
         for term in terms:
             heads = postings.get(term, ())
             if len(heads) <= _COMMON_TERM_LIMIT:
-                for head in heads:
-                    shared[head] += 1
+                shared.update(heads)
         needed = max(1, len(terms) // 3)
+        # Only heads sharing enough terms can match, and they all rank above the others: ranking just them finds
+        # the same candidates (most heads share one common word).
         # Ties go to the earliest story: the order terms come out of a set changes with the process's hash seed,
         # and a copy that could join two stories must join the same one in every run (its alert key depends on it).
-        best_heads = heapq.nlargest(_CANDIDATE_HEADS, shared.items(), key=lambda kv: (kv[1], -position[kv[0]]))
+        # `nlargest` is stable, so among equal counts the lowest rank, first after sorting, comes first.
+        enough = sorted(pair for pair in shared.items() if pair[1] >= needed)
         match = next(
-            (head for head, count in best_heads
-             if count >= needed and _same_story(title, titles[head], item.published, items[head].published)),
+            (head for head, _ in heapq.nlargest(_CANDIDATE_HEADS, enough, key=itemgetter(1))
+             if _same_story(title, titles[head], item.published, ordered[head].published)),
             None,
         )
         if match is None:
             story_of[item.id] = item.id
             for term in terms:
-                postings[term].append(i)
+                postings[term].append(rank)
         else:
-            story_of[item.id] = story_of[items[match].id]
+            story_of[item.id] = story_of[ordered[match].id]
     return story_of
 
 
