@@ -82,6 +82,8 @@ class _ItemView:
     _cues: dict[int, list[Cue]] = field(default_factory=dict)
     _organisations: dict[int, list[tuple[int, int, str]]] = field(default_factory=dict)
     wording: dict[str, float] | None = None  # claim id -> shared wording, see `Matcher._wording`
+    # id of a compiled claim -> (rank in the claim's keywords, keyword) of those the text contains, unordered
+    claim_keywords: defaultdict[int, list[tuple[int, _Term]]] = field(default_factory=lambda: defaultdict(list))
     polar: dict[str, list[tuple[Cue, Polarity | None]]] = field(default_factory=dict)  # claim id -> cues read for it
     _headline_frame: tuple[bool, bool] | None = None
     _deal_doubts: list[tuple[int, re.Match[str]]] | None = None
@@ -401,8 +403,15 @@ class Matcher:
                                              for term in compiled.keywords))
             for compiled in compiled_claims
         ]
-        self._keyword_order = {id(compiled): {term.pattern.pattern: (rank, term) for rank, term in
-                                              reversed(list(enumerate(compiled.keywords)))} for compiled in self.claims}
+        # Keyword pattern -> (claim, rank, term) for each claim using it, at its first place in the claim's list:
+        # `_view` collects an item's keywords per claim in one pass, in the claim's own order once sorted.
+        self._keyword_places: dict[str, list[tuple[int, int, _Term]]] = defaultdict(list)
+        for compiled in self.claims:
+            first: dict[str, tuple[int, _Term]] = {}
+            for rank, term in enumerate(compiled.keywords):
+                first.setdefault(term.pattern.pattern, (rank, term))
+            for pattern, (rank, term) in first.items():
+                self._keyword_places[pattern].append((id(compiled), rank, term))
         # Inverted index: keyword pattern / organisation -> claims (only those a company name alone could reach).
         self._by_keyword: dict[str, list[int]] = defaultdict(list)
         self._patterns: dict[str, re.Pattern[str]] = {}
@@ -439,6 +448,9 @@ class Matcher:
         text = "\n".join(view.sentences)  # without the publisher: "Financial Times" is no "financing"
         view.text = text
         view.keywords = {pattern.pattern for pattern in self._anchored.found_in(text) if pattern.search(text)}
+        for pattern in view.keywords:
+            for claim, rank, term in self._keyword_places[pattern]:
+                view.claim_keywords[claim].append((rank, term))
         view.known = find_entities(text)
         entities = set(view.known)
         entities.update(self._unknown_entities.found_in(text))
@@ -464,8 +476,7 @@ class Matcher:
         if missing and compiled.actor is not None and (agency := compiled.actor.search(view.text)):
             # A Bureau of Industry and Security rule binds NVIDIA without naming it: the agency is the actor.
             entities, missing = (*entities, agency.group(0)), ()
-        order = self._keyword_order[id(compiled)]  # the item's few keywords looked up, in the claim's own order
-        matched = [term for _, term in sorted(order[p] for p in view.keywords if p in order)]
+        matched = [term for _, term in sorted(view.claim_keywords.get(id(compiled), ()))]  # in the claim's own order
         keywords = tuple(term.shown for term in matched)
         topical = sum(term.weight for term in matched if not term.names_company)
         keyword_share = min(1.0, len(keywords) / max(1, min(KEYWORDS_FOR_FULL_CREDIT, len(compiled.keywords))))
@@ -508,14 +519,14 @@ class Matcher:
                     different.append((sentence_index, figure))
         quantity_share = 1.0 if same else 0.7 if different or reference else keyword_share
         partial = base + W_QUANTITY * quantity_share
-        evidence = _Evidence(0.0, entities, missing, keywords, topical, tuple(same), tuple(different), tuple(reference),
-                             tuple(part))
-        factor = 1.0 if _is_specific(compiled, evidence) else UNSPECIFIC_PENALTY
+        figures = tuple(same), tuple(different), tuple(reference), tuple(part)
+        factor = 1.0 if _is_specific(compiled, _Evidence(0.0, entities, missing, keywords, topical, *figures)) \
+            else UNSPECIFIC_PENALTY
         if (partial + W_FUZZY) * factor < threshold:
             return None
         scorer = fuzz.partial_ratio if has_cjk(view.title) else fuzz.token_set_ratio
         fuzzy = process.extractOne(view.title, compiled.targets, scorer=scorer)[1] / 100  # one call into C
-        return replace(evidence, score=(partial + W_FUZZY * fuzzy) * factor)
+        return _Evidence((partial + W_FUZZY * fuzzy) * factor, entities, missing, keywords, topical, *figures)
 
     @staticmethod
     def _on_subject(sentence: str, compiled: _CompiledClaim) -> bool:
@@ -682,12 +693,15 @@ class Matcher:
                 notes.append(f"{outranked[compiled.claim.id]} fits the story better")
             judged.append(_Judged(compiled, evidence, stance, tuple(notes), best, outranked.get(compiled.claim.id, "")))
         taken = {pair.compiled.claim.id for pair in judged}
-        for claim_id, overlap in sorted(self._wording(view).items()):  # in claim order whatever the hash seed
-            if overlap >= WORDING_CANDIDATE and claim_id not in taken:
-                compiled = self._by_id[claim_id]
-                evidence = self._evidence(view, compiled, floor=0.0)
-                if evidence is not None:
-                    judged.append(_Judged(compiled, evidence, None, (), best, outranked.get(claim_id, ""), True))
+        wording = self._wording(view)
+        # In claim order whatever the hash seed; most items share a little wording with many claims, so only those
+        # sharing enough are sorted.
+        for claim_id in sorted(claim_id for claim_id, overlap in wording.items()
+                               if overlap >= WORDING_CANDIDATE and claim_id not in taken):
+            compiled = self._by_id[claim_id]
+            evidence = self._evidence(view, compiled, floor=0.0)
+            if evidence is not None:
+                judged.append(_Judged(compiled, evidence, None, (), best, outranked.get(claim_id, ""), True))
         return judged
 
     def _wording(self, view: _ItemView) -> dict[str, float]:
