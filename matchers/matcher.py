@@ -85,6 +85,11 @@ class _ItemView:
     # id of a compiled claim -> (rank in the claim's keywords, keyword) of those the text contains, unordered
     claim_keywords: defaultdict[int, list[tuple[int, _Term]]] = field(default_factory=lambda: defaultdict(list))
     polar: dict[str, list[tuple[Cue, Polarity | None]]] = field(default_factory=dict)  # claim id -> cues read for it
+    # What the stance, the features and the terms of one pair all ask, answered once: (claim id, sentence index) ->
+    # whether the sentence carries the claim (`Matcher._carries`); claim id -> its frame, its doubt phrase.
+    carried: dict[tuple[str, int], bool] = field(default_factory=dict)
+    frames: dict[str, str] = field(default_factory=dict)
+    doubts: dict[str, str] = field(default_factory=dict)
     _headline_frame: tuple[bool, bool] | None = None
     _deal_doubts: list[tuple[int, re.Match[str]]] | None = None
 
@@ -562,11 +567,20 @@ class Matcher:
         return True
 
     @staticmethod
-    def _carries(sentence_index: int, sentence: str, compiled: _CompiledClaim, evidence: _Evidence) -> bool:
-        """True when a sentence carries the claim's own subject: one of its terms or its figure, not just a company."""
-        return any(index == sentence_index
-                   for index, _ in (*evidence.same, *evidence.different, *evidence.reference, *evidence.part)) \
-            or any(term.pattern.search(sentence) for term in compiled.keywords if not term.names_company)
+    def _carries(view: _ItemView, sentence_index: int, compiled: _CompiledClaim, evidence: _Evidence) -> bool:
+        """True when a sentence carries the claim's own subject: one of its terms or its figure, not just a company.
+
+        The stance, the features and the terms of a pair all ask this: it is answered once per item.
+        """
+        key = (compiled.claim.id, sentence_index)
+        carried = view.carried.get(key)
+        if carried is None:
+            sentence = view.sentences[sentence_index]
+            carried = view.carried[key] = any(
+                index == sentence_index
+                for index, _ in (*evidence.same, *evidence.different, *evidence.reference, *evidence.part)) \
+                or any(term.pattern.search(sentence) for term in compiled.keywords if not term.names_company)
+        return carried
 
     def _stance(self, view: _ItemView, compiled: _CompiledClaim, evidence: _Evidence) -> tuple[Stance, list[str]]:
         notes: list[str] = []
@@ -575,8 +589,8 @@ class Matcher:
             return "mentions", notes
         if not _is_specific(compiled, evidence, alerting=True):
             return "mentions", notes  # too little of the claim's own subject to take a side on it
-        title_anchored = self._carries(0, view.title, compiled, evidence)
-        frame = _frame(view, compiled, evidence, title_anchored)
+        title_anchored = self._carries(view, 0, compiled, evidence)
+        frame = self._pair_frame(view, compiled, evidence, title_anchored)
         if frame:
             notes.append(frame)
             return "mentions", notes
@@ -608,13 +622,27 @@ class Matcher:
             return "confirms", notes
         return "mentions", notes
 
+    @staticmethod
+    def _pair_frame(view: _ItemView, compiled: _CompiledClaim, evidence: _Evidence, title_anchored: bool) -> str:
+        """`_frame`, once per pair: the stance and the features both ask it."""
+        frame = view.frames.get(compiled.claim.id)
+        if frame is None:
+            frame = view.frames[compiled.claim.id] = _frame(view, compiled, evidence, title_anchored)
+        return frame
+
     def _doubted(self, view: _ItemView, compiled: _CompiledClaim, evidence: _Evidence) -> str:
         """The phrase by which the item says the claimed deal is not final or may not be completed, or ""."""
+        doubt = view.doubts.get(compiled.claim.id)
+        if doubt is None:
+            doubt = view.doubts[compiled.claim.id] = self._read_doubt(view, compiled, evidence)
+        return doubt
+
+    def _read_doubt(self, view: _ItemView, compiled: _CompiledClaim, evidence: _Evidence) -> str:
         for index, found in view.deal_doubts:
             sentence = view.sentences[index]
             # "The agreement is not final" refers back to the item's deal; a sentence naming companies but none of
             # the claim's subject ("OpenAI investment deal not finalized" for the 10 GW claim) is about another one.
-            if self._carries(index, sentence, compiled, evidence) or (
+            if self._carries(view, index, compiled, evidence) or (
                     _DEAL_NOUN.search(sentence) and not find_entities(sentence)):
                 return found.group(0)
         return ""
@@ -627,7 +655,7 @@ class Matcher:
         "guidance includes no China revenue", "H200 shipments" in the outlook refute it.
         """
         for index, sentence in enumerate(view.sentences):
-            if not self._carries(index, sentence, compiled, evidence):
+            if not self._carries(view, index, compiled, evidence):
                 continue
             if (absent := _ABSENT.search(sentence)) is not None:
                 notes.insert(0, f"states absence {absent.group(0)!r}")
@@ -668,7 +696,7 @@ class Matcher:
             if any(side for _, side in headline) or (headline and not evidence.same):
                 return headline
         return [(cue, side) for index, sentence in enumerate(view.sentences) if index
-                and self._carries(index, sentence, compiled, evidence) for cue, side in read(index)
+                and self._carries(view, index, compiled, evidence) for cue, side in read(index)
                 if not _in_background(sentence, cue.start)]
 
     def _judge(self, view: _ItemView) -> list[_Judged]:
@@ -748,7 +776,7 @@ class Matcher:
         own = {term.shown for term in compiled.entities}
         chosen: list[tuple[str, list[Mark]]] = []
         for index, sentence in enumerate(view.sentences):
-            if index and not (self._carries(index, sentence, compiled, evidence)
+            if index and not (self._carries(view, index, compiled, evidence)
                               or any(term.pattern.search(sentence) for term in compiled.entities)):
                 continue
             marks: list[Mark] = [(figure.start, figure.end, placeholder) for placeholder, figures in (
@@ -764,8 +792,8 @@ class Matcher:
         """The feature row of one pair, in FEATURES order (see there)."""
         compiled, evidence = pair.compiled, pair.evidence
         claim = compiled.claim
-        title_anchored = self._carries(0, view.title, compiled, evidence)
-        frame = _frame(view, compiled, evidence, title_anchored) if not evidence.missing_entities else ""
+        title_anchored = self._carries(view, 0, compiled, evidence)
+        frame = self._pair_frame(view, compiled, evidence, title_anchored) if not evidence.missing_entities else ""
         polar = self._polar_cues(view, compiled, evidence, title_anchored)
         rivals = [other.evidence.score for other in judged if other is not pair]
         keyword_total = max(1, min(KEYWORDS_FOR_FULL_CREDIT, len(compiled.keywords)))
