@@ -20,7 +20,6 @@ Mark = tuple[int, int, str]
 SCHEME = "lexical-v2: words, CJK bigrams, <kw>/<own>/<org>/<same>/<diff>/<ref>/<n>, neg:4, bigrams, R: cross, claim:, family:"
 
 _TOKEN = re.compile(r"<[a-z]+>|[a-z][a-z'\-]*|[\u3400-\u9fff]+|\d[\d,.]*")
-_CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 _NEGATION = frozenset({"not", "no", "never", "without", "n't", "didn't", "won't", "isn't", "wasn't", "hasn't",
                        "haven't", "doesn't", "don't", "aren't", "weren't", "cannot", "can't", "nor"})
 _CJK_NEGATION = re.compile(r"[不未没无非]")
@@ -54,7 +53,7 @@ def _words(sentence: str, marks: Iterable[Mark]) -> list[str]:
             found.append(token)
         elif token[0].isdigit():
             found.append("<n>")
-        elif _CJK_RUN.fullmatch(token):
+        elif not token.isascii():  # every token is ASCII or a run of Chinese characters (`_TOKEN`)
             found.extend([token] if len(token) == 1 else [token[i : i + 2] for i in range(len(token) - 1)])
         elif (word := token.strip("'-")) and word not in _STOPWORDS:
             found.append(_stem(word))
