@@ -499,11 +499,7 @@ class Matcher:
         reference: list[tuple[int, Figure]] = []
         part: list[tuple[int, Figure]] = []
         if compiled.quantity is not None:
-            # "NVIDIA's CoreWeave stake cost $1 billion, not $2 billion": a sentence naming both of the claim's
-            # companies and giving its figure as the old value is on its subject whatever words it uses (as for
-            # `_is_specific`, one company and a figure could be another of its amounts).
-            corrected = {sentence_index for sentence_index, figure in view.figures if figure.role == "before"
-                         and len(compiled.entities) >= 2 and _bounded_compare(figure, compiled) == "same"}
+            revisions: list[tuple[int, Figure]] = []  # different figures, kept if they revise the claim (below)
             for sentence_index, figure in view.figures:
                 if figure.role == "if" or (figure.role == "aside" and not compiled.valuation):
                     continue  # a share price, a valuation, or a premise ("if all 10 gigawatts…")
@@ -520,8 +516,15 @@ class Matcher:
                 elif outcome == "same":
                     same.append((sentence_index, figure))
                 elif (outcome == "different" or _scaled_unitless(figure, compiled.quantity)) and _comparable_magnitude(
-                        figure, compiled.quantity) and self._revises(view, sentence_index, compiled, sentence_index in corrected):
-                    different.append((sentence_index, figure))
+                        figure, compiled.quantity):
+                    revisions.append((sentence_index, figure))
+            # "NVIDIA's CoreWeave stake cost $1 billion, not $2 billion": a sentence naming both of the claim's
+            # companies and giving its figure as the old value (a reference, wherever it stands in the sentence) is on
+            # its subject whatever words it uses (as for `_is_specific`, one company and a figure could be another of
+            # its amounts).
+            corrected = {index for index, _ in reference} if len(compiled.entities) >= 2 else set()
+            different = [(index, figure) for index, figure in revisions
+                         if self._revises(view, index, compiled, index in corrected)]
         quantity_share = 1.0 if same else 0.7 if different or reference else keyword_share
         partial = base + W_QUANTITY * quantity_share
         figures = tuple(same), tuple(different), tuple(reference), tuple(part)

@@ -56,8 +56,9 @@ _ZH_UNITS = {"十": 10, "百": 100, "千": 1000}
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _WORDNUM = r"half an?|a half|a quarter of an?|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred"
 _SCALE = r"thousand|millions?|billions?|trillion|mln|bln|mn|bn|tn"  # single letters only when glued: "100k", not "10-k"
-_COUNT_NOUNS = (r"gpus?|chips?|accelerators?|processors?|(?:weekly |monthly |daily )?(?:active )?users?|people|"
-                r"customers?|subscribers?|employees?|workers?|jobs?|servers?|units?|visas?|petitions?|applications?")
+_HARDWARE_NOUNS = r"gpus?|chips?|accelerators?|processors?|servers?"
+_COUNT_NOUNS = (rf"{_HARDWARE_NOUNS}|(?:weekly |monthly |daily )?(?:active )?users?|people|"
+                r"customers?|subscribers?|employees?|workers?|jobs?|units?|visas?|petitions?|applications?")
 _EN = re.compile(
     rf"(?P<cur>us\$|\$|usd ?|€|£)?(?<![a-z0-9.,\-])(?P<num>{_NUM}|\b(?:{_WORDNUM})\b)"
     rf"(?:\s?(?:-|to|and)\s?(?:us\$|\$)?(?P<num2>{_NUM})(?![\d,.]?\d))?"
@@ -67,7 +68,7 @@ _EN = re.compile(
 )
 # "550,000 Nvidia GB200 and GB300 chips": a number written with thousands separators counts the hardware named a
 # few words on (a bare "2026" or "5090" stays a year or a model name).
-_COUNT_AFTER_NAMES = re.compile(rf"\s(?:[a-z0-9-]+\s){{1,4}}(?:gpus?|chips?|accelerators?|processors?|servers?)\b")
+_COUNT_AFTER_NAMES = re.compile(rf"\s(?:[a-z0-9-]+\s){{1,4}}(?:{_HARDWARE_NOUNS})\b")
 _PERCENT_RANGE = re.compile(rf"(?<![a-z0-9.,\-])(?P<num>{_NUM})\s?%\s?(?:-|to|至|到)\s?(?P<num2>{_NUM})\s?%")
 _FRACTION = re.compile(r"\b(?P<frac>a fifth|one fifth|a quarter|a third|one third|two thirds|three quarters|a tenth|one tenth)\b(?! of an? (?:million|billion|trillion|century))")
 _ZH_NUM = r"\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+"
