@@ -241,10 +241,10 @@ def find_cues(sentence: str) -> list[Cue]:
             continue  # "lifts the ban", "reversing the ban": the ban is what was undone, not a new restriction
         if not negated and _REFUSED_AFTER.match(sentence, end):
             negated = True  # "申请临时禁令被驳回": the injunction was refused
-        if kind == "undo" and _DENIES_A_REPORT.match(sentence[start:end]) and _denied_report(sentence, start, end):
+        if kind == "undo" and _DENIES_A_REPORT.match(sentence[start:end]) and (
+                reported := _denied_report(sentence, start, end)) is not None:
             # "Nvidia denies report the pact is being unwound", "报道不实": what was denied is somebody's story;
             # whatever that story said is negated, and the denial itself takes no side.
-            reported = _denied_report(sentence, start, end)
             cues = [replace(cue, negated=True) if reported[0] <= cue.start < reported[1] else cue for cue in cues]
             continue
         hedged = _HEDGE_ANY.search(before) is not None or _CONCESSION.search(before) is not None or (

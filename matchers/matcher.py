@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import cast
 
 from rapidfuzz import fuzz, process
 
@@ -427,10 +428,10 @@ class Matcher:
         used_by = Counter(term for terms in wording.values() for term in terms)
         count = len(wording)
         self._by_wording: dict[str, list[tuple[str, float]]] = defaultdict(list)
-        for claim_id, terms in wording.items():
-            for term in terms:
-                weight = math.log((count + 1) / (used_by[term] + 0.5)) / math.log(count + 1)
-                self._by_wording[term].append((claim_id, weight))
+        for claim_id, words in wording.items():
+            for word in words:
+                weight = math.log((count + 1) / (used_by[word] + 0.5)) / math.log(count + 1)
+                self._by_wording[word].append((claim_id, weight))
         self._by_entity_passing: dict[str, list[int]] = defaultdict(list)
         for position, compiled in enumerate(self.claims):
             for term in compiled.keywords:
@@ -759,7 +760,7 @@ class Matcher:
                 decision = model.decide(self._features(view, pair, judged), pair.stance, terms)
                 if decision.stance == "unrelated" or (pair.stance is None and decision.stance not in _ALERTING):
                     continue  # a pair the rules left out is only taken back when the model would alert on it
-                stance = decision.stance  # type: ignore[assignment]
+                stance = cast(Stance, decision.stance)
                 notes.append(decision.label)
             elif stance is None:
                 continue

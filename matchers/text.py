@@ -6,6 +6,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
+from typing import Generic, TypeVar
 
 import ahocorasick
 
@@ -73,7 +74,10 @@ def sentences(text: str) -> list[str]:
     return [part.strip() for part in _SENTENCE_END.split(text) if part and part.strip()]
 
 
-class LiteralIndex:
+V = TypeVar("V", bound=Hashable)  # what a literal stands for: a name, a compiled keyword pattern
+
+
+class LiteralIndex(Generic[V]):
     """Which of many literal strings occur in a text, found in one pass over it.
 
     An Aho-Corasick automaton (pyahocorasick, in C) reads the text once whatever the number of literals: several
@@ -82,8 +86,8 @@ class LiteralIndex:
     ("amd" is not found in "amdahl"), as `(?<![a-z0-9])literal(?![a-z0-9])` would; Chinese literals count anywhere.
     """
 
-    def __init__(self, literals: Iterable[tuple[str, Hashable]], *, whole_words: bool = False):
-        by_literal: dict[str, list[Hashable]] = defaultdict(list)
+    def __init__(self, literals: Iterable[tuple[str, V]], *, whole_words: bool = False):
+        by_literal: dict[str, list[V]] = defaultdict(list)
         for literal, value in literals:
             if not literal:
                 raise ValueError("an empty literal would be found in every text")
@@ -95,11 +99,11 @@ class LiteralIndex:
         if by_literal:
             self._automaton.make_automaton()
 
-    def found_in(self, text: str) -> list[Hashable]:
+    def found_in(self, text: str) -> list[V]:
         """The values of the literals the text contains (a value once per literal found)."""
         if self._automaton.kind != ahocorasick.AHOCORASICK:
             return []
-        found: list[Hashable] = []
+        found: list[V] = []
         seen: set[int] = set()
         last = len(text) - 1
         for end, entry in self._automaton.iter(text):
