@@ -15,6 +15,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 MODEL_PATH = Path(__file__).with_name("matcher_model.json")
 CLASSES: tuple[str, ...] = ("unrelated", "mentions", "confirms", "contradicts")
@@ -116,24 +117,24 @@ class MatcherModel:
                 "terms": {term: [round(v, 3) for v in self.terms[term]] for term in sorted(self.terms)}}
 
     @classmethod
-    def from_json(cls, data: Mapping[str, object], feature_names: Sequence[str],
+    def from_json(cls, data: Mapping[str, Any], feature_names: Sequence[str],
                   lexical_scheme: str = "") -> MatcherModel:
         """Read the JSON form back, refusing a model trained on features or terms other than these."""
         if data.get("schema") != schema_hash(feature_names, lexical_scheme) or tuple(
-                data.get("classes", ())) != CLASSES:  # type: ignore[arg-type]
+                data.get("classes", ())) != CLASSES:
             raise MatcherModelError("the matcher model file was trained on other features than this matcher "
                                     "computes; rerun `python -m benchmarks.train_matcher` to rebuild it")
         try:
             terms = data.get("terms", {})
-            model = cls(tuple(feature_names), tuple(map(float, data["mean"])),  # type: ignore[arg-type]
-                        tuple(map(float, data["scale"])),  # type: ignore[arg-type]
-                        tuple(tuple(map(float, row)) for row in data["weights"]),  # type: ignore[union-attr]
-                        tuple(map(float, data["bias"])), float(data["alert_margin"]),  # type: ignore[arg-type]
-                        float(data["promote_margin"]),  # type: ignore[arg-type]
+            model = cls(tuple(feature_names), tuple(map(float, data["mean"])),
+                        tuple(map(float, data["scale"])),
+                        tuple(tuple(map(float, row)) for row in data["weights"]),
+                        tuple(map(float, data["bias"])), float(data["alert_margin"]),
+                        float(data["promote_margin"]),
                         {str(term): tuple(map(float, weights))
-                         for term, weights in terms.items()},  # type: ignore[union-attr]
-                        lexical_scheme, float(data.get("reverse_margin", 1.01)),  # type: ignore[arg-type]
-                        float(data.get("doubt_margin", 1.01)))  # type: ignore[arg-type]
+                         for term, weights in terms.items()},
+                        lexical_scheme, float(data.get("reverse_margin", 1.01)),
+                        float(data.get("doubt_margin", 1.01)))
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             raise MatcherModelError(f"the matcher model file is incomplete ({error!r} is missing or malformed); "
                                     "rerun `python -m benchmarks.train_matcher`") from None
