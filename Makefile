@@ -3,9 +3,10 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run demo test serve clean
+.PHONY: run demo test serve compile clean
 
-$(BIN)/claimwatch: pyproject.toml
+# setup.py compiles the matcher's hot modules with mypyc during the install (sources run where that fails).
+$(BIN)/claimwatch: pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $@
@@ -22,5 +23,8 @@ serve: $(BIN)/claimwatch
 test: $(BIN)/claimwatch  ## the whole test suite (PostgreSQL too when CLAIMWATCH_TEST_DATABASE_URL is set)
 	$(BIN)/python -m pytest -q
 
+compile: $(BIN)/claimwatch  ## compile the matcher again after editing it (until then its sources run)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+
 clean:
-	rm -rf $(VENV) claimwatch.db claimwatch.db-wal claimwatch.db-shm
+	rm -rf $(VENV) claimwatch.db claimwatch.db-wal claimwatch.db-shm build matchers/*.so matchers/compiled.json claimwatch_matchers__mypyc*.so

@@ -1,5 +1,7 @@
 """Time matching N generated items against the claim registry and print items per second.
 
+With the compiled matcher installed (setup.py), its Python sources are timed too, in turns, and the ratio printed.
+
     .venv/bin/python -m benchmarks.matching_speed [--items 10000] [--related-share 0.3] [--claims seeds/claims.yaml]
 """
 
@@ -8,9 +10,12 @@ from __future__ import annotations
 import argparse
 import random
 import time
+from dataclasses import astuple
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from matchers import compiled as build
+from matchers.compiled import import_sources
 from matchers.matcher import Matcher
 from seeds.registry import DEFAULT_CLAIMS_FILE, load_claims
 from sources.item import Item
@@ -51,8 +56,14 @@ def generate_items(count: int, related_share: float = 0.3, seed: int = 7) -> lis
     return items
 
 
+def _time(matcher: Matcher, items: list[Item]) -> tuple[float, float, list]:
+    wall, cpu = time.perf_counter(), time.process_time()
+    verdicts = matcher.match(items)
+    return time.perf_counter() - wall, time.process_time() - cpu, verdicts
+
+
 def main() -> None:
-    """Parse flags, time the matcher on one core and print the throughput."""
+    """Parse flags, time the matcher on one core and print the throughput (and the compiled build's speed-up)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=10_000)
     parser.add_argument("--claims", type=Path, default=DEFAULT_CLAIMS_FILE)
@@ -66,19 +77,28 @@ def main() -> None:
     started = time.perf_counter()
     matcher = Matcher(claims)
     compiled = time.perf_counter()
-    runs = []
+    # With the compiled build in use, the Python sources are timed too, in turns with it, on the same items.
+    sources = import_sources("matchers", "matcher").Matcher(claims) if build.STATE == "compiled" else None
+    runs, source_runs = [], []
     for _ in range(max(1, args.repeat)):
-        wall, cpu = time.perf_counter(), time.process_time()
-        verdicts = matcher.match(items)
-        runs.append((time.perf_counter() - wall, time.process_time() - cpu))
+        *timing, verdicts = _time(matcher, items)
+        runs.append(timing)
+        if sources is not None:
+            *timing, source_verdicts = _time(sources, items)
+            source_runs.append(timing)
+            if [astuple(verdict) for verdict in verdicts] != [astuple(verdict) for verdict in source_verdicts]:
+                raise SystemExit("the compiled matcher and its sources gave different verdicts")
     seconds, cpu_seconds = min(runs)
     print(f"claims: {len(matcher.claims)}, items: {len(items)} ({args.related_share:.0%} on tracked topics), "
-          f"verdicts: {len(verdicts)}")
+          f"verdicts: {len(verdicts)}, matcher: {build.STATE}")
     per_10k = seconds * 10_000 / len(items)
     print(f"compile: {compiled - started:.3f}s, match: {seconds:.3f}s (CPU {cpu_seconds:.3f}s, best of {len(runs)}), "
           f"{len(items) / seconds:,.0f} items/s, "
           f"10,000 items in {per_10k:.2f}s (target < {TARGET_10K_SECONDS:.0f}s on one core)")
-
+    if source_runs:
+        source_seconds = min(source_runs)[0]
+        print(f"Python sources, same items, same verdicts: {source_seconds:.3f}s (best of {len(source_runs)}); "
+              f"compiled is {source_seconds / seconds:.2f}x faster")
 
 if __name__ == "__main__":
     main()

@@ -13,6 +13,14 @@ from sqlalchemy.engine import make_url
 from store.database import migrate, normalise_url, open_database
 from store.repository import Repository
 
+
+def pytest_report_header() -> str:
+    """Which build of the matcher the tests exercise (`matchers.compiled`)."""
+    from matchers import compiled
+
+    return f"claimwatch matcher: {compiled.STATE}"
+
+
 # -- database -------------------------------------------------------------------------------------
 
 TEST_DATABASE_URL_ENV = "CLAIMWATCH_TEST_DATABASE_URL"
