@@ -14,11 +14,11 @@ from store.database import migrate, normalise_url, open_database
 from store.repository import Repository
 
 
-def pytest_report_header() -> str:
-    """Which build of the matcher the tests exercise (`matchers.compiled`)."""
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say which build of the matcher the tests exercised (`matchers.compiled`), also under -q."""
     from matchers import compiled
 
-    return f"claimwatch matcher: {compiled.STATE}"
+    terminalreporter.write_line(f"claimwatch matcher: {compiled.STATE}")
 
 
 # -- database -------------------------------------------------------------------------------------
