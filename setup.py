@@ -1,10 +1,10 @@
 """Compile the matcher's hot modules with mypyc; everything else about the package is in pyproject.toml.
 
 The modules stay plain, typed Python: mypyc turns them into C extensions that import under the same names and
-match about 1.5 times faster (`python -m benchmarks.matching_speed` times both in one run). Without a C compiler the
-install goes on with the Python sources, saying so; `CLAIMWATCH_COMPILE=0` skips compiling. A type error in these
-modules fails the build: mypyc cannot compile code mypy rejects. `matchers/compiled.py` picks the sources at import
-time when they changed after the build.
+match about 1.4 times faster (`python -m benchmarks.matching_speed` times both in one run). Without a C compiler
+the install goes on with the Python sources (the warning shows under `pip install -v`); `CLAIMWATCH_COMPILE=0`
+skips compiling. A type error in these modules fails the build: mypyc cannot compile code mypy rejects.
+`matchers/compiled.py` picks the sources at import time when they changed after the build.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ class OptionalBuildExt(build_ext):
     def _skip(error: Exception) -> None:
         (ROOT / "matchers" / compiled.STAMP_FILE).unlink(missing_ok=True)
         print(f"WARNING: claimwatch's matcher is not compiled ({type(error).__name__}: {error}); "
-              "it runs from its Python sources, about 1.5 times slower", file=sys.stderr)
+              "it runs from its Python sources, about 1.4 times slower", file=sys.stderr)
 
 
 def compiled_extensions() -> list:
@@ -58,7 +58,8 @@ def compiled_extensions() -> list:
 
     paths = [f"matchers/{name}.py" for name in compiled.COMPILED_MODULES]
     # Type errors outside the compiled modules (sources/, seeds/) are not the build's business.
-    extensions = mypycify(["--ignore-missing-imports", "--follow-imports=silent", *paths], group_name="claimwatch_matchers")
+    extensions = mypycify(["--ignore-missing-imports", "--follow-imports=silent", *paths],
+                          group_name="claimwatch_matchers")
     stamp = compiled.source_stamp(ROOT / "matchers")
     (ROOT / "matchers" / compiled.STAMP_FILE).write_text(json.dumps(stamp, indent=1, sort_keys=True) + "\n")
     return extensions

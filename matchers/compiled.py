@@ -13,12 +13,11 @@ from __future__ import annotations
 import hashlib
 import importlib
 import importlib.abc
-import importlib.machinery
 import importlib.util
 import os
 import sys
 from collections.abc import Mapping, Sequence
-from importlib.machinery import ModuleSpec
+from importlib.machinery import EXTENSION_SUFFIXES, ModuleSpec
 from pathlib import Path
 from types import ModuleType
 
@@ -40,7 +39,7 @@ def build_state(directory: Path = PACKAGE_DIRECTORY, environ: Mapping[str, str] 
     if environ.get(PURE_PYTHON_VARIABLE, "") not in ("", "0"):
         return f"sources: {PURE_PYTHON_VARIABLE} is set"
     missing = [name for name in COMPILED_MODULES
-               if not any((directory / f"{name}{suffix}").exists() for suffix in importlib.machinery.EXTENSION_SUFFIXES)]
+               if not any((directory / f"{name}{suffix}").exists() for suffix in EXTENSION_SUFFIXES)]
     if missing:
         return "sources: not compiled" if len(missing) == len(COMPILED_MODULES) else \
             f"sources: the compiled build lacks {', '.join(missing)}"
