@@ -35,6 +35,7 @@ from flows.filings import (
 )
 from flows.summary import AllSourcesFailedError, RunSummary, SourceResult
 from matchers import Matcher, Verdict
+from matchers import compiled as build
 from matchers.clustering import SAME_STORY_WINDOW
 from seeds import Claim, active_claims, load_claims
 from sources import (
@@ -86,6 +87,8 @@ def store_items_task(repo: Repository, outcomes: Sequence[FetchOutcome]) -> tupl
 def match_items_task(items: Sequence[Item], claims: Sequence[Claim], threshold: float,
                      earlier: Sequence[tuple[Item, Verdict]] = ()) -> list[Verdict]:
     """Score a batch of items against every active claim; copies of stories stored lately join those stories."""
+    # "sources: ... changed since the build" here explains a slower run (matchers.compiled).
+    get_run_logger().info("matching %d items against %d claims (matcher: %s)", len(items), len(claims), build.STATE)
     return Matcher(claims, threshold=threshold).match(items, earlier)
 
 
