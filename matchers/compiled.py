@@ -14,6 +14,7 @@ import hashlib
 import importlib
 import importlib.abc
 import importlib.util
+import json
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -35,7 +36,7 @@ def source_stamp(directory: Path = PACKAGE_DIRECTORY) -> dict[str, str]:
 
 
 def build_state(directory: Path = PACKAGE_DIRECTORY, environ: Mapping[str, str] = os.environ) -> str:
-    """"compiled" when the compiled modules may run, else "sources: " and why not."""
+    """The build to run: "compiled" when the compiled modules may run, else "sources: " and why not."""
     if environ.get(PURE_PYTHON_VARIABLE, "") not in ("", "0"):
         return f"sources: {PURE_PYTHON_VARIABLE} is set"
     missing = [name for name in COMPILED_MODULES
@@ -54,8 +55,6 @@ def build_state(directory: Path = PACKAGE_DIRECTORY, environ: Mapping[str, str] 
 
 
 def _read_stamp(path: Path) -> dict[str, str]:
-    import json
-
     data = json.loads(path.read_text(encoding="utf-8"))
     if not isinstance(data, dict):
         raise ValueError(f"{path} holds no object")
@@ -84,6 +83,7 @@ def choose_build(package: str) -> str:
     """Run the compiled modules if `build_state` allows, else make the package import their sources; say which."""
     global STATE
     STATE = build_state()
+    # By name: a copy of this module (`import_sources`) has a _SourceFinder class of its own.
     if STATE != "compiled" and not any(type(finder).__name__ == "_SourceFinder" for finder in sys.meta_path):
         sys.meta_path.insert(0, _SourceFinder(package, PACKAGE_DIRECTORY))
     return STATE
