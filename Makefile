@@ -6,7 +6,9 @@ BIN := $(VENV)/bin
 .PHONY: run demo test serve compile clean
 
 # setup.py compiles the matcher's hot modules with mypyc during the install (sources run where that fails).
-$(BIN)/claimwatch: pyproject.toml setup.py
+# An edit to matchers/ reinstalls, so the targets below run what is shipped; between edits,
+# `.venv/bin/python -m pytest` runs the edited sources without waiting for the compiler.
+$(BIN)/claimwatch: pyproject.toml setup.py $(wildcard matchers/*.py)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $@
@@ -23,8 +25,7 @@ serve: $(BIN)/claimwatch
 test: $(BIN)/claimwatch  ## the whole test suite (PostgreSQL too when CLAIMWATCH_TEST_DATABASE_URL is set)
 	$(BIN)/python -m pytest -q
 
-compile: $(BIN)/claimwatch  ## compile the matcher again after editing it (until then its sources run)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+compile: $(BIN)/claimwatch  ## compile the matcher now if it changed since the last install
 
 clean:
 	rm -rf $(VENV) claimwatch.db claimwatch.db-wal claimwatch.db-shm build matchers/*.so matchers/compiled.json claimwatch_matchers__mypyc*.so
