@@ -84,14 +84,14 @@ _CUES: dict[CueKind, tuple[str, ...]] = {
         r"禁止", r"禁售", r"限制", r"封锁", r"收紧", r"暂停", r"停止", r"停售", r"冻结", r"禁令",
     ),
     "release": (
-        r"lift(?:s|ed|ing)?", r"eas(?:e|es|ed)", r"loosen(?:s|ed)?", r"relax(?:es|ed)?", r"resum(?:e|es|ed|ption)",
+        r"lift(?:s|ed|ing)?", r"eas(?:e|es|ed|ing)", r"loosen(?:s|ed)?", r"relax(?:es|ed)?", r"resum(?:e|es|ed|ption)",
         r"restor(?:e|es|ed|ing)", r"reinstat(?:e|es|ed|ing)",
         r"allow(?:s|ed)? (?:\w+ ){0,4}(?:to )?(?:sell|ship|export|resume|buy|purchase|import|sales|exports|shipments)",
         r"in exchange for (?:\w+ ){0,2}licen[cs]es", r"换取[^，。；,]{0,12}许可", r"放行", r"licen[cs]es? (?:were |was |are |is )?(?:granted|approved|issued)",
         r"licen[cs]es? (?:[\w-]+ ){0,5}(?:being |be )(?:drafted|prepared|issued|granted|approved)",
         r"grant(?:s|ed)? (?:\w+ ){0,3}licen[cs]es?", r"approv(?:e|es|ed|ing) (?:\w+ ){0,4}(?:sales|exports|shipments|licen[cs]es)",
         r"(?:issu|grant)(?:e|es|ed|ing)? (?:\w+ ){0,3}licen[cs]es", r"clear(?:s|ed) (?:\S+ ){0,3}for (?:chinese|china|export|sale)",
-        r"green ?light(?:s|ed)?", r"(?:can|could|will be able to) (?:now )?(?:sell|ship|export)",
+        r"green ?light(?:s|ed)?", r"go-ahead", r"(?:can|could|will be able to) (?:now )?(?:sell|ship|export)",
         r"(?:secur|obtain)(?:e|es|ed|ing|s)? (?:\w+ ){0,2}licen[cs]es?", r"clear(?:s|ed) (?:\w+ ){0,3}to (?:sell|ship|export)", r"unban(?:s|ned)?",
         r"(?:shipments|sales|exports) (?:\w+ ){0,2}under (?:\w+ ){0,2}licen[cs]es", r"licen[cs]ed (?:[\w-]+ ){0,4}(?:sales|shipments|exports)", r"case-by-case (?:review|basis)", r"逐案审查",
         r"regain(?:s|ed)? (?:\w+ ){0,2}(?:foothold|market|share|access)", r"return(?:s|ed)? to (?:the )?chin\w*(?: market)?",
@@ -197,6 +197,12 @@ class Cue:
 _RESTRICTION_CLAIM = re.compile(
     r"\b(?:bars?|barred|barring|bans?|banned|banning|restrict\w*|export controls?|prohibit\w*|blocks?|blocked|curbs?)\b|禁止|管制|限制"
 )
+
+
+def restriction_word_at(statement: str) -> int:
+    """Where a restriction claim's statement names its restriction ("bar", "export controls"), or -1."""
+    found = _RESTRICTION_CLAIM.search(statement)
+    return -1 if found is None else found.start()
 
 
 def is_restriction(statement: str) -> bool:

@@ -105,3 +105,46 @@ _ANCHORS = LiteralIndex(((normalise(alias), name) for name, aliases in ENTITY_AL
 def find_entities(text: str) -> frozenset[str]:
     """Canonical names of the known organisations that normalised text mentions."""
     return frozenset(_ANCHORS.found_in(text))
+
+
+# Governments that impose or lift restrictions, as news names them acting (normalised text). Only the two whose chip
+# restrictions claims are about: "US export controls bar NVIDIA…" and "Chinese authorities are barring NVIDIA…" read
+# the same verbs ("lifts curbs", "bans") in opposite ways, so a cue counts for a restriction claim only when its
+# government is the claim's, or unnamed.
+GOVERNMENT_ALIASES: dict[str, tuple[str, ...]] = {
+    "US": ("us", "u.s.", "united states", "america", "washington", "white house", "trump", "biden",
+           "commerce department", "department of commerce", "commerce secretary", "lutnick", "bureau of industry and security",
+           "bis", "congress", "lawmakers", "美国", "美方", "华盛顿", "白宫", "特朗普", "拜登", "美国商务部", "美国国会"),
+    # "Chinese" names the government only with it: "US charges two Chinese nationals with smuggling" is the US acting.
+    "China": ("china", "beijing", "cyberspace administration", "cyberspace regulator", "mofcom",
+              *(f"chinese {body}" for body in ("authorities", "regulators", "government", "officials", "customs",
+                                               "commerce ministry", "ministry", "state", "cyberspace")),
+              "中国", "中方", "北京", "网信办", "国家网信办", "海关", "海关总署", "工信部", "发改委", "市场监管总局"),
+}
+_GOVERNMENT_NAMES = {normalise(alias): name for name, aliases in GOVERNMENT_ALIASES.items() for alias in aliases}
+_GOVERNMENTS = _pattern(_GOVERNMENT_NAMES)
+# A government named after these is what a restriction is about or where it applies ("sell to China", "Nvidia's
+# China sales", "under US rules", "对华出口", "重返中国市场"), not who acts.
+_OBJECT_BEFORE = re.compile(
+    r"(?:\b(?:to|in|into|from|for|with|on|against|of|toward|towards|under|at|by|about|over|than|between|and)"
+    r"(?: the)?|'s) $")
+_CLAUSE_START = re.compile(r"(?:^|[\s,.;:，。；：、“”‘’\"'(（])$")
+
+
+def acting_government(sentence: str, position: int) -> str | None:
+    """The government named as the actor of a verb at `position`: the last one before it that is not an object.
+
+    "China lifts curbs on Nvidia chip purchases" -> "China"; "US lets Nvidia sell H200 chips to China" -> "US";
+    "Nvidia's China sales resume" -> None. In Chinese the actor opens its clause ("海关通知…", "知情人士：美国商务部…");
+    "重返中国市场" names China as a place.
+    """
+    actor = None
+    for found in _GOVERNMENTS.finditer(sentence, 0, position):
+        before = sentence[max(0, found.start() - 12):found.start()]
+        if found.group().isascii():
+            if _OBJECT_BEFORE.search(before):
+                continue
+        elif not _CLAUSE_START.search(before):
+            continue
+        actor = _GOVERNMENT_NAMES[found.group()]
+    return actor

@@ -15,8 +15,15 @@ from rapidfuzz import fuzz, process
 
 from matchers.calibrator import MODEL_PATH, MatcherModel, load_model
 from matchers.clustering import cluster_stories, story_alerts, story_title
-from matchers.cues import Cue, Polarity, find_cues, is_restriction
-from matchers.entities import ENTITY_ALIASES, agency_pattern, canonical_entity, entity_pattern, find_entities
+from matchers.cues import Cue, Polarity, find_cues, is_restriction, restriction_word_at
+from matchers.entities import (
+    ENTITY_ALIASES,
+    acting_government,
+    agency_pattern,
+    canonical_entity,
+    entity_pattern,
+    find_entities,
+)
 from matchers.lexical import SCHEME, Mark, pair_terms
 from matchers.quantities import Figure, canonical_unit, compare, extract_figures
 from matchers.text import LiteralIndex, has_cjk, index_terms, normalise, sentences
@@ -68,6 +75,9 @@ class _CompiledClaim:
     # Every company the claim is about: its required entities, companies among its keywords, and those its statement
     # names ("about 500,000 NVIDIA GB200-class GPUs" makes NVIDIA one of Colossus 2's companies).
     companies: frozenset[str] = frozenset()
+    # The government whose restriction the claim is ("US export controls bar…" -> "US"): another government's
+    # cues ("China lifts curbs on Nvidia purchases") say nothing about it.
+    government: str | None = None
 
 
 @dataclass(slots=True)
@@ -86,6 +96,7 @@ class _ItemView:
     # id of a compiled claim -> (rank in the claim's keywords, keyword) of those the text contains, unordered
     claim_keywords: defaultdict[int, list[tuple[int, _Term]]] = field(default_factory=lambda: defaultdict(list))
     polar: dict[str, list[tuple[Cue, Polarity | None]]] = field(default_factory=dict)  # claim id -> cues read for it
+    foreign: dict[str, list[Cue]] = field(default_factory=dict)  # claim id -> cues of another government, not read
     # What the stance, the features and the terms of one pair all ask, answered once: (claim id, sentence index) ->
     # whether the sentence carries the claim (`Matcher._carries`); claim id -> its frame, its doubt phrase.
     carried: dict[tuple[str, int], bool] = field(default_factory=dict)
@@ -213,6 +224,8 @@ def compile_claim(claim: Claim) -> _CompiledClaim:
     restriction = is_restriction(claim.statement)
     federal_register = claim.watch.federal_register
     actor = agency_pattern(federal_register.agencies) if restriction and federal_register and entities else None
+    statement = normalise(claim.statement)
+    government = acting_government(statement, restriction_word_at(statement)) if restriction else None
     return _CompiledClaim(claim, entities, keywords, targets, claim.quantity, restriction,
                           _speaker_pattern(claim, entity_names), actor,
                           claim.quantity is None and _ABSENCE_CLAIM.search(normalise(claim.statement)) is not None,
@@ -221,7 +234,7 @@ def compile_claim(claim: Claim) -> _CompiledClaim:
                           and _VALUATION_CLAIM.search(normalise(claim.statement)) is not None,
                           frozenset({term.shown for term in entities} | {canonical_entity(term.shown) for term in keywords
                                                                          if term.names_company}
-                                    | find_entities(normalise(claim.statement))))
+                                    | find_entities(normalise(claim.statement))), government)
 
 
 def _speaker_pattern(claim: Claim, entity_names: set[str]) -> re.Pattern[str] | None:
@@ -381,7 +394,7 @@ FEATURES: tuple[str, ...] = (
     "frame_discussion", "frame_speaker_restating", "frame_taken_as_given", "frame_conditional_headline",
     "outranked",
     "read_confirm_cues", "read_contradict_cues", "read_scoped_cues",
-    "negated_cues", "hedged_cues", "deal_doubted",
+    "negated_cues", "hedged_cues", "deal_doubted", "foreign_government_cues",
     "chinese", "has_summary", "wording_overlap", "found_by_wording",
 )
 _ALERTING = frozenset({"confirms", "contradicts"})
@@ -607,6 +620,8 @@ class Matcher:
             return "contradicts", notes
         forecast_with_figure = bool(compiled.claim.horizon) and compiled.quantity is not None
         polar = [] if forecast_with_figure else self._polar_cues(view, compiled, evidence, title_anchored)
+        if foreign := view.foreign.get(compiled.claim.id):
+            notes.append(f"not the {compiled.government} acting: " + ", ".join(repr(cue.text) for cue in foreign[:3]))
         confirm = [cue for cue, side in polar if side == "confirm" and (evidence.same or cue.kind != "measure")]
         stated = evidence.same or (evidence.part and not evidence.different)
         contradict = [cue for cue, side in polar if side == "contradict"]
@@ -679,6 +694,8 @@ class Matcher:
 
     def _read_polar_cues(self, view: _ItemView, compiled: _CompiledClaim, evidence: _Evidence,
                          title_anchored: bool) -> list[tuple[Cue, Polarity | None]]:
+        foreign = view.foreign.setdefault(compiled.claim.id, [])
+
         def read(index: int) -> list[tuple[Cue, Polarity | None]]:
             sentence = view.sentences[index]
             cues = view.cues(index)
@@ -688,6 +705,10 @@ class Matcher:
                 cues = [cue for cue in cues if not (cue.kind == "undo" and cue.start > first)]
             read_cues = []
             for cue in cues:
+                if compiled.government is not None and acting_government(sentence, cue.start) not in (
+                        None, compiled.government):
+                    foreign.append(cue)
+                    continue
                 side = cue.polarity(compiled.restriction)
                 if side == "confirm" and compiled.restriction and cue.kind in ("assert", "measure") \
                         and not _RESTRICTION_WORDS.search(sentence):
@@ -826,7 +847,7 @@ class Matcher:
             float(sum(side == "confirm" for _, side in polar)), float(sum(side == "contradict" for _, side in polar)),
             float(sum(side is None for _, side in polar)),
             float(sum(cue.negated for cue, _ in polar)), float(sum(cue.hedged for cue, _ in polar)),
-            float(bool(self._doubted(view, compiled, evidence))),
+            float(bool(self._doubted(view, compiled, evidence))), float(len(view.foreign.get(claim.id, ()))),
             float(has_cjk(view.title)), float(len(view.sentences) > 1),
             self._wording(view).get(claim.id, 0.0), float(pair.by_wording),
         ]

@@ -10,6 +10,7 @@ import pytest
 
 from matchers import Matcher, Verdict
 from matchers.cues import find_cues
+from matchers.entities import acting_government
 from matchers.quantities import extract_figures
 from matchers.text import normalise
 from seeds.registry import parse_claims
@@ -36,6 +37,8 @@ CLAIMS = parse_claims([
      "keywords": ["Rubin CPX", "CPX", "long-context"], "entities": ["NVIDIA"]},
     {"id": "chip-export-ban", "statement": "US export controls bar NVIDIA from selling AI chips to China.",
      "keywords": ["export controls", "H20", "licence", "China"], "entities": ["NVIDIA"]},
+    {"id": "beijing-bars-chips", "statement": "Chinese authorities are barring NVIDIA from selling AI chips in China.",
+     "keywords": ["purchases", "Chinese customs", "海关"], "entities": ["NVIDIA"]},
     {"id": "acme-first-20t", "statement": "NVIDIA will be the first company to reach a $20 trillion market value.",
      "horizon": "no date given", "check_after": "2030-09-26",
      "keywords": ["market value", "market capitalization"], "entities": ["NVIDIA"],
@@ -337,6 +340,7 @@ def test_speaker_repeating_a_forecast_is_no_new_evidence_but_an_official_restati
 @pytest.mark.parametrize(("text", "kinds"), [
     ("china allows tech firms to buy nvidia h200 chips, lifting purchase freeze", ["release", "release"]),
     ("英伟达收入指引计入约40亿美元依许可证出货的H200", ["release"]),
+    ("beijing gives bytedance go-ahead to import nvidia h200s, easing a freeze", ["release", "release"]),
 ])
 def test_permission_to_buy_and_sales_under_licence_loosen_a_ban(text, kinds):
     assert [cue.kind for cue in find_cues(normalise(text))] == kinds
@@ -386,3 +390,35 @@ def test_a_story_sharing_much_of_a_claims_wording_is_put_to_the_calibrator_but_n
     described = {claim_id: rule for claim_id, rule, _, _ in matcher.describe_pairs(item)}
     assert described == {"gpu-renter": "unrelated"}  # a candidate for the calibrator, no stance from the rules
     assert matcher.match([item]) == []  # without the calibrator nothing is reported
+
+
+@pytest.mark.parametrize(("text", "position_of", "government"), [
+    ("China lifts curbs on Nvidia chip purchases after Trump-Xi summit", "lifts", "China"),
+    ("US lets Nvidia sell H200 chips to China", "lets", "US"),
+    ("China lets tech groups resume Nvidia purchases as Washington's H200 licences flow", "licences", "US"),
+    ("US charges two Chinese nationals with smuggling Nvidia AI chips", "smuggling", "US"),
+    ("Chinese customs told H200 chips are not permitted to enter", "permitted", "China"),
+    ("Nvidia's China sales resume", "resume", None),
+    ("海关通知H200芯片不得入境", "不得", "China"),
+    ("知情人士：美国商务部批准H200对华出口", "批准", "US"),
+    ("英伟达重返中国市场", "重返", None),
+])
+def test_the_government_acting_is_the_last_one_named_as_a_subject(text, position_of, government):
+    sentence = normalise(text)
+    assert acting_government(sentence, sentence.index(normalise(position_of))) == government
+
+
+@pytest.mark.parametrize(("title", "us_ban", "beijing_ban"), [
+    ("China lifts curbs on Nvidia chip purchases", "mentions", "contradicts"),
+    ("US lifts curbs on Nvidia chip sales to China", "contradicts", "unrelated"),
+    ("Chinese customs block Nvidia H20 purchases", "mentions", "confirms"),
+    ("US blocks Nvidia H20 sales to China under export controls", "confirms", "unrelated"),
+])
+def test_a_restriction_claim_reads_only_its_own_governments_cues(title, us_ban, beijing_ban):
+    assert stance(title, claim="chip-export-ban") == us_ban
+    assert stance(title, claim="beijing-bars-chips") == beijing_ban
+
+
+def test_why_says_a_cue_was_another_governments():
+    verdicts = {v.claim_id: v for v in match_items([Item("i", "China lifts curbs on Nvidia chip purchases")], CLAIMS)}
+    assert "not the US acting: 'lifts'" in verdicts["chip-export-ban"].why
