@@ -100,5 +100,6 @@ def main() -> None:
         print(f"Python sources, same items, same verdicts: {source_seconds:.3f}s (best of {len(source_runs)}); "
               f"compiled is {source_seconds / seconds:.2f}x faster")
 
+
 if __name__ == "__main__":
     main()

@@ -220,21 +220,21 @@ def compile_claim(claim: Claim) -> _CompiledClaim:
         _term(keyword) for keyword in claim.keywords
         if _is_topical(keyword) and not _is_figure(keyword) and canonical_entity(keyword) not in entity_names
     )
-    targets = tuple(normalise(text) for text in (claim.statement, *claim.aliases))
+    statement = normalise(claim.statement)
+    targets = (statement, *(normalise(alias) for alias in claim.aliases))
     restriction = is_restriction(claim.statement)
     federal_register = claim.watch.federal_register
     actor = agency_pattern(federal_register.agencies) if restriction and federal_register and entities else None
-    statement = normalise(claim.statement)
     government = acting_government(statement, restriction_word_at(statement)) if restriction else None
     return _CompiledClaim(claim, entities, keywords, targets, claim.quantity, restriction,
                           _speaker_pattern(claim, entity_names), actor,
-                          claim.quantity is None and _ABSENCE_CLAIM.search(normalise(claim.statement)) is not None,
-                          _bound(claim), _HEDGED_HEADLINE.search(normalise(claim.statement)) is not None,
+                          claim.quantity is None and _ABSENCE_CLAIM.search(statement) is not None,
+                          _bound(claim), _HEDGED_HEADLINE.search(statement) is not None,
                           claim.quantity is not None and canonical_unit(claim.quantity.unit)[0] == "USD"
-                          and _VALUATION_CLAIM.search(normalise(claim.statement)) is not None,
+                          and _VALUATION_CLAIM.search(statement) is not None,
                           frozenset({term.shown for term in entities} | {canonical_entity(term.shown) for term in keywords
                                                                          if term.names_company}
-                                    | find_entities(normalise(claim.statement))), government)
+                                    | find_entities(statement)), government)
 
 
 def _speaker_pattern(claim: Claim, entity_names: set[str]) -> re.Pattern[str] | None:
