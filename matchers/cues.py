@@ -51,7 +51,7 @@ _CUES: dict[CueKind, tuple[str, ...]] = {
         r"str(?:uck|ikes?|iking) down", r"vacat(?:e|es|ed)", r"halv(?:e|es|ed)", r"cut in half", r"rescind(?:s|ed)?",
         r"revok(?:e|es|ed)", r"repeal(?:s|ed|ing)?", r"void(?:s|ed)?", r"nullif(?:y|ies|ied)", r"unconstitutional", r"违宪", r"no assurance", r"无法保证",
         r"end(?:s|ed|ing)? (?:\w+ ){0,3}(?:talks|plans?|deal|partnership|agreement|arrangement)", r"no further",
-        r"slip(?:s|ped)? (?:\w+ ){0,2}(?:to|into)", r"push(?:es|ed)? (?:back|out|to|into)", r"delay(?:s|ed)?", r"推迟", r"延期", r"延后", r"abandon(?:s|ed)?", r"call(?:s|ed)? off", r"walk(?:s|ed)? away",
+        r"slip(?:s|ped)? (?:\w+ ){0,2}(?:to|into)", r"push(?:es|ed)? (?:back|out|to|into)", r"delay(?:s|ed)?", r"推迟", r"延期", r"延后", r"延至", r"延到", r"abandon(?:s|ed)?", r"call(?:s|ed)? off", r"walk(?:s|ed)? away",
         r"pull(?:s|ed)? out", r"back(?:s|ed)? out", r"collaps(?:e|es|ed)", r"f(?:ell|alls?) (?:through|apart)",
         r"terminat(?:e|es|ed)", r"den(?:y|ies|ied)", r"refut(?:e|es|ed)", r"debunk(?:s|ed)?", r"false", r"hoax",
         r"fake", r"untrue", r"scal(?:e|es|ed|ing) back", r"slash(?:es|ed)?", r"shr(?:inks?|unk|ank)", r"no longer",
@@ -105,7 +105,7 @@ _CUES: dict[CueKind, tuple[str, ...]] = {
 _NEGATION = re.compile(
     r"(?:\b(?:not|no|never|without|neither|nor|dismiss(?:es|ed)? (?:reports?|claims?|talk)|"
     r"declin(?:es|ed|ing) to|refus(?:es|ed|ing) to|fail(?:s|ed)? to|rules? out|ruled out|no plans? to|unlikely to|"
-    r"won't|wouldn't|isn't|wasn't|aren't|weren't|hasn't|haven't|didn't|doesn't|don't|den(?:y|ies|ied|ying)|"
+    r"won't|wouldn't|isn't|wasn't|aren't|weren't|hasn't|haven't|didn't|doesn't|don't|den(?:y|ies|ied|ying)|lack(?:s|ed|ing)?|"
     r"reject(?:s|ed)?|refut(?:e|es|ed))\b|n't\b)[^.;:!?。；！？]{0,60}$"
     r"|(?:否认|无意|驳回|拒绝)[^。；！？：:\s]{0,30}$|(?:不|未|没有|并未|没)[^。；！？，,：:\s]{0,6}$"
 )

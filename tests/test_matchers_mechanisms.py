@@ -213,6 +213,8 @@ def test_claim_of_absence_is_confirmed_by_exclusion_and_refuted_by_inclusion():
     ("bill repealing the fee", "undo", False),
     ("Rubin Ultra pushed to 2028 as rack needs redesign", "undo", False),
     ("First Vera Rubin racks now shipping to customers", "assert", False),
+    ("Vera Rubin量产延至2027年初", "assert", False),  # 量产 then 延至: the delay is read too (below)
+    ("Nvidia's Kress says OpenAI stake still lacks a signed contract", "assert", True),
 ])
 def test_refusals_repeals_delays_and_shipments_are_read(text, kind, negated):
     cues = find_cues(normalise(text))
@@ -422,3 +424,7 @@ def test_a_restriction_claim_reads_only_its_own_governments_cues(title, us_ban, 
 def test_why_says_a_cue_was_another_governments():
     verdicts = {v.claim_id: v for v in match_items([Item("i", "China lifts curbs on Nvidia chip purchases")], CLAIMS)}
     assert "not the US acting: 'lifts'" in verdicts["chip-export-ban"].why
+
+
+def test_mass_production_put_back_to_a_later_year_is_a_delay():
+    assert [cue.kind for cue in find_cues(normalise("Vera Rubin量产延至2027年初"))] == ["assert", "undo"]
