@@ -83,13 +83,16 @@ class Claim(_Frozen):
     check_after: dt.date | None = None  # a prediction becomes "due" after this date
     watch: Watch = Watch()
     retired: bool = False
+    # Claims that are terms of one agreement with this one (the 10 GW build-out and the investment paid per gigawatt):
+    # news that the agreement itself was signed or let lapse is news about each. Declared on either side.
+    linked: tuple[str, ...] = ()
 
     @field_validator("statement", "quote", "speaker", "horizon")
     @classmethod
     def _strip(cls, value: str) -> str:
         return value.strip()
 
-    @field_validator("aliases", "keywords", "entities")
+    @field_validator("aliases", "keywords", "entities", "linked")
     @classmethod
     def _no_blank_terms(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         terms = tuple(term.strip() for term in value)
@@ -119,6 +122,11 @@ def parse_claims(data: Any, path: str = "<claims>") -> list[Claim]:
             raise ClaimsFileError(path, "duplicate id", claim_id=claim.id, field="id")
         seen.add(claim.id)
         claims.append(claim)
+    for claim in claims:
+        for other in claim.linked:
+            if other == claim.id or other not in seen:
+                problem = "a claim cannot be linked to itself" if other == claim.id else f"no claim has the id {other!r}"
+                raise ClaimsFileError(path, problem, claim_id=claim.id, field="linked")
     return claims
 
 

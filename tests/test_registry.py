@@ -193,3 +193,25 @@ def test_a_claim_with_only_id_and_statement_loads(tmp_path):
     assert (claim.id, claim.statement, claim.family, claim.quantity, claim.watch.news) == (
         "bare-claim", "OpenAI has 800 million users.", "general", None, ()
     )
+
+
+@pytest.mark.parametrize(("linked", "problem"), [
+    ("[no-such-claim]", "no claim has the id 'no-such-claim'"),
+    ("[ten-gigawatts]", "a claim cannot be linked to itself"),
+])
+def test_a_link_to_a_missing_claim_or_to_itself_names_the_claim_and_field(tmp_path, linked, problem):
+    text = (
+        "claims:\n"
+        "  - id: ten-gigawatts\n"
+        "    statement: OpenAI will deploy 10 gigawatts of NVIDIA systems.\n"
+        f"    linked: {linked}\n"
+    )
+    with pytest.raises(ClaimsFileError) as caught:
+        load_claims(_write(tmp_path, text))
+    assert (caught.value.claim_id, caught.value.field) == ("ten-gigawatts", "linked")
+    assert problem in str(caught.value)
+
+
+def test_the_shipped_links_join_the_openai_build_out_and_its_investment(claims):
+    linked = {(claim.id, other) for claim in claims for other in claim.linked}
+    assert linked == {("nvidia-openai-investment-100b", "stargate-10gw-nvidia-systems")}
