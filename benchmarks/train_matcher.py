@@ -72,6 +72,7 @@ class PairRows:
     labels: dict[Pair, str]  # every labelled pair of the set, reached by a candidate or not
     items: tuple[Item, ...] = ()
     stories: dict[frozenset[str], dict[str, str]] = field(default_factory=dict)  # related items -> their stories
+    links: list[dict[str, tuple[str, ...]]] = field(default_factory=list)  # per pair: stance -> linked claims
 
     def subset(self, item_ids: set[str]) -> PairRows:
         """The pairs (and labels) of these items only."""
@@ -79,7 +80,18 @@ class PairRows:
         return PairRows([self.pairs[i] for i in keep], [self.rules[i] for i in keep], self.x[keep],
                         [self.terms[i] for i in keep], self.y[keep],
                         {pair: label for pair, label in self.labels.items() if pair[0] in item_ids},
-                        tuple(item for item in self.items if item.id in item_ids))
+                        tuple(item for item in self.items if item.id in item_ids),
+                        links=[self.links[i] for i in keep] if self.links else [])
+
+    def with_links(self, predictions: dict[Pair, str]) -> dict[Pair, str]:
+        """The predictions after each alert reporting an agreement carries to its linked claims, as
+        `Matcher._carry_agreements` carries it (a linked claim keeps an alert of its own)."""
+        carried = dict(predictions)
+        for (item_id, _), links, stance in zip(self.pairs, self.links, (predictions.get(pair) for pair in self.pairs)):
+            for other in links.get(stance, ()) if stance in ALERTING else ():
+                if carried.get((item_id, other)) not in ALERTING:
+                    carried[(item_id, other)] = stance
+        return carried
 
     def with_stories(self, predictions: dict[Pair, str]) -> dict[Pair, str]:
         """The predictions after the copies of a story take its alert, clustered as `Matcher.match` clusters."""
@@ -112,16 +124,17 @@ def describe_set(matcher: Matcher, name: str) -> PairRows:
     if name.startswith("holdout"):
         raise ValueError("the held-out set is for the integrator's measurement only")
     labels = read_labels(DATA / f"{name}_labels.jsonl")
-    pairs, rules, rows, terms = [], [], [], []
+    pairs, rules, rows, terms, links = [], [], [], [], []
     items = read_items(DATA / f"{name}_items.jsonl")
     for item in items:
-        for claim_id, rule, row, pair_terms in matcher.describe_pairs(item):
+        for claim_id, rule, row, pair_terms, pair_links in matcher.describe_pairs(item):
             pairs.append((item.id, claim_id))
             rules.append(rule)
             rows.append(row)
             terms.append(pair_terms)
+            links.append(pair_links)
     y = np.array([CLASSES.index(labels.get(pair, "unrelated")) for pair in pairs])
-    return PairRows(pairs, rules, np.array(rows, dtype=float), terms, y, labels, tuple(items))
+    return PairRows(pairs, rules, np.array(rows, dtype=float), terms, y, labels, tuple(items), links=links)
 
 
 def term_vocabulary(rows: PairRows, min_pairs: int | None = MIN_TERM_PAIRS) -> dict[str, int]:
@@ -148,7 +161,8 @@ def fit_softmax(train: PairRows, vocabulary: dict[str, int], penalty: float, bal
 
 def rule_predictions(rows: PairRows) -> dict[Pair, str]:
     """What the rules alone predict for the set."""
-    return rows.with_stories({pair: rule for pair, rule in zip(rows.pairs, rows.rules) if rule != "unrelated"})
+    return rows.with_stories(rows.with_links(
+        {pair: rule for pair, rule in zip(rows.pairs, rows.rules) if rule != "unrelated"}))
 
 
 def model_predictions(model: MatcherModel, rows: PairRows,
@@ -163,7 +177,7 @@ def model_predictions(model: MatcherModel, rows: PairRows,
         if decision.stance == "unrelated" or (rule == "unrelated" and decision.stance not in ALERTING):
             continue
         predictions[pair] = decision.stance
-    return rows.with_stories(predictions)
+    return rows.with_stories(rows.with_links(predictions))
 
 
 def verify(model: MatcherModel, claims_file: Path, name: str, expected: dict[Pair, str]) -> None:

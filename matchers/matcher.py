@@ -435,6 +435,14 @@ class Matcher:
         self._by_keyword: dict[str, list[int]] = defaultdict(list)
         self._patterns: dict[str, re.Pattern[str]] = {}
         self._by_id = {compiled.claim.id: compiled for compiled in self.claims}
+        # Claim id -> the active claims linked to it, either side having declared the link.
+        linked: dict[str, set[str]] = defaultdict(set)
+        for compiled in self.claims:
+            for other in compiled.claim.linked:
+                if other in self._by_id:
+                    linked[compiled.claim.id].add(other)
+                    linked[other].add(compiled.claim.id)
+        self._linked = {claim_id: tuple(sorted(others)) for claim_id, others in linked.items()}
         # The words and Chinese character pairs of each claim's statement, aliases and keywords (WORDING_CANDIDATE).
         wording = {compiled.claim.id: index_terms(normalise(" ".join(
             [compiled.claim.statement, *compiled.claim.aliases, *compiled.claim.keywords]))) for compiled in self.claims}
@@ -741,10 +749,13 @@ class Matcher:
                     judged.append(_Judged(compiled, evidence, None, (), best, outranked.get(compiled.claim.id, "")))
                 continue
             stance, notes = self._stance(view, compiled, evidence)
-            if stance != "mentions" and compiled.claim.id in outranked:
+            rival = outranked.get(compiled.claim.id, "")
+            if rival and stance == "confirms" and self._arrives(view, compiled):
+                rival = ""  # the product's own arrival: no rival takes that
+            elif rival and stance != "mentions":
                 stance = "mentions"
-                notes.append(f"{outranked[compiled.claim.id]} fits the story better")
-            judged.append(_Judged(compiled, evidence, stance, tuple(notes), best, outranked.get(compiled.claim.id, "")))
+                notes.append(f"{rival} fits the story better")
+            judged.append(_Judged(compiled, evidence, stance, tuple(notes), best, rival))
         taken = {pair.compiled.claim.id for pair in judged}
         wording = self._wording(view)
         # In claim order whatever the hash seed; most items share a little wording with many claims, so only those
@@ -756,6 +767,99 @@ class Matcher:
             if evidence is not None:
                 judged.append(_Judged(compiled, evidence, None, (), best, outranked.get(claim_id, ""), True))
         return judged
+
+    @staticmethod
+    def _arrives(view: _ItemView, compiled: _CompiledClaim) -> bool:
+        """Whether a forecast that something arrives ("Vera Rubin in the second half of 2026") reads its own subject
+        switched on, shipped or deployed: that confirms it, whatever larger story (OpenAI's first gigawatt) it is part of.
+        The forecast repeated ("首批系统预计2026年下半年基于Vera Rubin平台上线") is no arrival.
+        """
+        if not compiled.claim.horizon or compiled.quantity is not None:
+            return False
+        subject = [term.pattern for term in compiled.keywords if not term.names_company and not _is_figure(term.shown)]
+        for cue, side in view.polar.get(compiled.claim.id, ()):
+            if side != "confirm" or not _ARRIVAL.match(cue.text):
+                continue
+            for index, sentence in enumerate(view.sentences):
+                if any(found is cue for found in view.cues(index)):
+                    start, end = _clause(sentence, cue.start)
+                    if not _EXPECTED.search(sentence, start, cue.start) and any(
+                            pattern.search(sentence, start, end) for pattern in subject):
+                        return True
+        return False
+
+    def _agreement_links(self, view: _ItemView, pair: _Judged,
+                         judged: Sequence[_Judged]) -> dict[str, list[tuple[_CompiledClaim, _Evidence, Cue]]]:
+        """Stance -> the linked claims (`Claim.linked`) an alert of that stance on this pair carries to, with the
+        linked claim's evidence and the cue reporting the agreement (`_agreement_cue`).
+
+        A linked claim lacking one of its companies, or whose figures disagree, takes nothing.
+        """
+        others = self._linked.get(pair.compiled.claim.id, ())
+        links: dict[str, list[tuple[_CompiledClaim, _Evidence, Cue]]] = {}
+        if not others or self._doubted(view, pair.compiled, pair.evidence):
+            return links
+        for stance in ("confirms", "contradicts"):
+            cue = self._agreement_cue(view, pair.compiled, pair.evidence, stance)
+            if cue is None:
+                continue
+            for other_id in others:
+                compiled = self._by_id[other_id]
+                own = next((other.evidence for other in judged if other.compiled is compiled), None)
+                evidence = own if own is not None else self._evidence(view, compiled, floor=0.0)
+                if evidence is not None and not evidence.missing_entities and not _figures_disagree(evidence):
+                    links.setdefault(stance, []).append((compiled, evidence, cue))
+        return links
+
+    def _agreement_cue(self, view: _ItemView, compiled: _CompiledClaim, evidence: _Evidence, stance: str) -> Cue | None:
+        """A cue of this stance that reports the claim's agreement (a deal, a letter of intent) as news.
+
+        It stands in the headline or a sentence carrying the claim, in a clause naming an agreement, in a sentence
+        naming no company but the claim's ("signed a separate cloud contract with Amazon Web Services" is another
+        agreement; "…the letter of intent remains in place and that it is fully committed to helping OpenAI deploy"
+        commits to the deployment, not the agreement), and is neither a condition ("once the two sign a definitive
+        agreement") nor background ("comes weeks after they signed").
+        Only events carry: a denial ("denies the partnership was cancelled"), an agreement said to stand ("remains in
+        place") or one not yet final ("no assurance of definitive agreements") speaks to the claim it names, as the
+        labelled sets read it.
+        """
+        side = "confirm" if stance == "confirms" else "contradict"
+        for index, sentence in enumerate(view.sentences):
+            if not _AGREEMENT.search(sentence) or (index and not self._carries(view, index, compiled, evidence)) \
+                    or not find_entities(sentence) <= compiled.companies:
+                continue
+            for cue in view.cues(index):
+                if cue.kind != "measure" and not cue.negated and not _NOT_AN_EVENT.search(cue.text) \
+                        and cue.polarity(compiled.restriction) == side \
+                        and _AGREEMENT.search(sentence, *_clause(sentence, cue.start)) \
+                        and not _CONDITION.search(sentence, 0, cue.start) and not _in_background(sentence, cue.start):
+                    return cue
+        return None
+
+    def _carry_agreements(self, item: Item, view: _ItemView, judged: Sequence[_Judged],
+                          verdicts: list[Verdict]) -> list[Verdict]:
+        """An alert whose cue reports the agreement itself also stands for the claims linked to it.
+
+        "OpenAI and Nvidia let 10-gigawatt letter of intent lapse" contradicts the investment paid per gigawatt as
+        much as the build-out; "Nvidia makes first $10 billion investment as definitive deal is signed" confirms
+        both. It follows the final (calibrated) alert; a linked claim keeps an alert of its own.
+        """
+        by_claim = {verdict.claim_id: index for index, verdict in enumerate(verdicts)}
+        pairs = {pair.compiled.claim.id: pair for pair in judged}
+        for verdict in [verdict for verdict in verdicts if verdict.stance in _ALERTING]:
+            links = self._agreement_links(view, pairs[verdict.claim_id], judged)
+            for compiled, evidence, cue in links.get(verdict.stance, ()):
+                at = by_claim.get(compiled.claim.id)
+                if at is not None and verdicts[at].stance in _ALERTING:
+                    continue  # its own reading stands
+                carried = Verdict(item.id, compiled.claim.id, verdict.stance, round(evidence.score, 4), _why(
+                    compiled, evidence, [f"the agreement behind {verdict.claim_id}: cue {cue.label}"]))
+                if at is None:
+                    by_claim[compiled.claim.id] = len(verdicts)
+                    verdicts.append(carried)
+                else:
+                    verdicts[at] = carried
+        return verdicts
 
     def _wording(self, view: _ItemView) -> dict[str, float]:
         """Claim id -> how much of the claim's own wording the item shares (summed inverse claim frequency)."""
@@ -787,14 +891,19 @@ class Matcher:
                 continue
             verdicts.append(Verdict(item.id, pair.compiled.claim.id, stance, round(pair.evidence.score, 4),
                                     _why(pair.compiled, pair.evidence, notes)))
+        if self._linked:
+            verdicts = self._carry_agreements(item, view, judged, verdicts)
         return verdicts
 
-    def describe_pairs(self, item: Item) -> list[tuple[str, str, list[float], frozenset[str]]]:
-        """(claim id, rules' stance or "unrelated", feature row, terms) per candidate pair: what the calibrator reads."""
+    def describe_pairs(self, item: Item) -> list[tuple[str, str, list[float], frozenset[str], dict[str, tuple[str, ...]]]]:
+        """(claim id, rules' stance or "unrelated", feature row, terms, links) per candidate pair: what the calibrator
+        reads, and stance -> the linked claims an alert of that stance carries to (`_carry_agreements`)."""
         view = self._view(item)
         judged = self._judge(view)
         return [(pair.compiled.claim.id, pair.stance or "unrelated", self._features(view, pair, judged),
-                 self._terms(view, pair.compiled, pair.evidence)) for pair in judged]
+                 self._terms(view, pair.compiled, pair.evidence),
+                 {stance: tuple(compiled.claim.id for compiled, _, _ in links)
+                  for stance, links in self._agreement_links(view, pair, judged).items()}) for pair in judged]
 
     def _terms(self, view: _ItemView, compiled: _CompiledClaim, evidence: _Evidence) -> frozenset[str]:
         """The item's words about the claim (`matchers.lexical`): its headline and the sentences naming the claim."""
@@ -949,6 +1058,20 @@ _DEAL_DOUBT = re.compile(
     r"subject to (?:\w+ ){0,4}definitive (?:agreements?|documentation)|may not (?:be )?(?:completed|consummated|"
     r"finali[sz]ed|closed)|may not result in (?:a )?definitive)|无法保证|不能保证|尚未敲定|未最终确定|尚未最终确定"
 )
+# An agreement itself, not one of its terms ("investment", "plan"): what linked claims share (`Claim.linked`).
+_AGREEMENT = re.compile(r"\b(?:letters? of intent|agreements?|deals?|contracts?)\b|意向书|协议|合同")
+# Cues of a thing arriving, for forecasts of its arrival (`Matcher._arrives`).
+_ARRIVAL = re.compile(
+    r"deploy|(?:goes|went) live|(?:came|comes) online|switch(?:es|ed)? on|power(?:s|ed)? (?:up|on)|begins? operating|"
+    r"(?:now |begun |began |begins |start(?:s|ed)? )shipping|ship(?:s|ped)? to|(?:in|enters?|entered) (?:full |volume |mass )?"
+    r"production|交付|出货|量产|部署|上线|投产")
+_EXPECTED = re.compile(r"\b(?:expected|due|set|plans?|planned|scheduled|will|would|to be)\b|预计|计划|将|有望|拟")
+# A cue in a clause that makes it a condition or a time: "once the two sign", "until a deal is signed".
+_CONDITION = re.compile(r"\b(?:once|if|unless|until|when|before)\b(?:\s[\w'$-]+){0,6}\s$|(?:一旦|如果|若|待)[^，。；]{0,12}$")
+# Cues saying an agreement is not (yet) made or still stands, not that something happened to it: "not finalised",
+# "may not result in", "尚未敲定", "remains in place", "仍然有效".
+_NOT_AN_EVENT = re.compile(r"^(?:not|no|non|never|yet|may|can|could|remains?|stays?|still)\b|n't\b|"
+                           r"^(?:has|have|had) not\b|^(?:尚未|未|无法)|有效$")
 _DEAL_NOUN = re.compile(r"\b(?:agreements?|deal|investment|transaction|letter of intent|partnership)\b|意向书|协议|交易|投资")
 _ABSENCE_CLAIM = re.compile(r"\b(?:includes? no|excludes?|no revenue|none)\b")
 _ABSENT = re.compile(
@@ -964,6 +1087,16 @@ _BACKGROUND = re.compile(
     r"\b(?:comes?|came) (?:\w+ ){0,4}after\b|\bafter (?:\w+ ){0,4}(?:signed|announced|agreed|struck|unveiled|inked)\b|"
     r"\b(?:last year|earlier this year|previously announced|announced (?:in|last) \w+)\b|此前|去年|早前|曾经"
 )
+
+
+_CLAUSE_MARKS = (",", ";", "，", "；", " and ", " but ")
+
+
+def _clause(sentence: str, position: int) -> tuple[int, int]:
+    """The start and end of the clause around a position (commas, semicolons, "and", "but" divide clauses)."""
+    starts = [found + len(mark) for mark in _CLAUSE_MARKS if (found := sentence.rfind(mark, 0, position)) >= 0]
+    ends = [found for mark in _CLAUSE_MARKS if (found := sentence.find(mark, position)) >= 0]
+    return max(starts, default=0), min(ends, default=len(sentence))
 
 
 def _in_background(sentence: str, position: int) -> bool:

@@ -74,7 +74,7 @@ def test_compiled_matcher_says_what_its_sources_say_on_every_labelled_item():
                [astuple(verdict) for verdict in sources.match(items)], name
         for item in items:
             # Feature rows as floats: an int 0 in the sources is 0.0 in compiled code, the same to the model.
-            assert [(claim, stance, [float(value) for value in row], terms)
-                    for claim, stance, row, terms in compiled.describe_pairs(item)] == \
-                   [(claim, stance, [float(value) for value in row], terms)
-                    for claim, stance, row, terms in sources.describe_pairs(item)], item.id
+            assert [(claim, stance, [float(value) for value in row], terms, links)
+                    for claim, stance, row, terms, links in compiled.describe_pairs(item)] == \
+                   [(claim, stance, [float(value) for value in row], terms, links)
+                    for claim, stance, row, terms, links in sources.describe_pairs(item)], item.id

@@ -41,7 +41,7 @@ CLAIMS = parse_claims([
 def test_a_pairs_terms_come_from_the_headline_and_the_sentences_about_the_claim():
     item = Item("i", "Nvidia cuts its OpenAI investment to $10 billion",
                 summary="The chipmaker had planned $40 billion. Separately, a bakery opened in Paris.")
-    ((claim_id, _, _, terms),) = Matcher(CLAIMS, model_path=None).describe_pairs(item)
+    ((claim_id, _, _, terms, _),) = Matcher(CLAIMS, model_path=None).describe_pairs(item)
     assert claim_id == "acme-beta-investment"
     assert {"<own>", "<kw>", "cuts", "<diff>"} <= terms
     assert "bakery" not in terms  # a sentence about something else is not read

@@ -389,7 +389,7 @@ def test_a_story_sharing_much_of_a_claims_wording_is_put_to_the_calibrator_but_n
         {"id": "other", "statement": "Walmart opens stores.", "keywords": ["stores"]}])
     item = Item("i", "字节跳动已成全球第二大GPU租用方")  # no keyword of the claim, but its own Chinese wording
     matcher = Matcher(claims, model_path=None)
-    described = {claim_id: rule for claim_id, rule, _, _ in matcher.describe_pairs(item)}
+    described = {claim_id: rule for claim_id, rule, *_ in matcher.describe_pairs(item)}
     assert described == {"gpu-renter": "unrelated"}  # a candidate for the calibrator, no stance from the rules
     assert matcher.match([item]) == []  # without the calibrator nothing is reported
 
@@ -428,3 +428,78 @@ def test_why_says_a_cue_was_another_governments():
 
 def test_mass_production_put_back_to_a_later_year_is_a_delay():
     assert [cue.kind for cue in find_cues(normalise("Vera Rubin量产延至2027年初"))] == ["assert", "undo"]
+
+
+# Two terms of one agreement: the build-out and the investment paid per gigawatt (`Claim.linked`).
+_BUILD = {"id": "beta-build-10gw", "statement": "Beta will deploy 10 gigawatts of Acme systems.",
+          "keywords": ["gigawatt", "letter of intent", "deployment"], "entities": ["NVIDIA", "OpenAI"],
+          "quantity": {"value": 10, "unit": "GW"}}
+_INVESTMENT = {"id": "acme-beta-stake", "statement": "Acme will invest up to $100 billion in Beta.",
+               "keywords": ["investment", "stake", "tranche"], "entities": ["NVIDIA", "OpenAI"],
+               "quantity": {"value": 100e9, "unit": "USD", "approx": True}}
+LINKED = parse_claims([_BUILD, {**_INVESTMENT, "linked": ["beta-build-10gw"]}])
+UNLINKED = parse_claims([_BUILD, _INVESTMENT])
+
+
+def linked_verdicts(title: str, summary: str = "", claims: list = LINKED) -> dict[str, Verdict]:
+    return {v.claim_id: v for v in match_items([Item("i", title, summary=summary)], claims)}
+
+
+def test_an_agreement_let_lapse_contradicts_each_claim_linked_to_it():
+    title = "OpenAI and Nvidia let 10-gigawatt letter of intent lapse"
+    found = linked_verdicts(title)
+    assert (found["beta-build-10gw"].stance, found["acme-beta-stake"].stance) == ("contradicts", "contradicts")
+    assert "the agreement behind beta-build-10gw: cue 'lapse'" in found["acme-beta-stake"].why
+    assert "acme-beta-stake" not in linked_verdicts(title, claims=UNLINKED)  # the link, not the words, carries it
+
+
+def test_a_link_declared_on_one_claim_carries_both_ways():
+    found = linked_verdicts("Nvidia makes first $10 billion investment in OpenAI as definitive deal is signed")
+    assert (found["acme-beta-stake"].stance, found["beta-build-10gw"].stance) == ("confirms", "confirms")
+    assert "the agreement behind acme-beta-stake" in found["beta-build-10gw"].why
+
+
+@pytest.mark.parametrize(("title", "summary"), [
+    # a denial, and an agreement said to stand, speak only to the claim they name
+    ("Nvidia denies report that its OpenAI gigawatt deployment has been cancelled",
+     "Nvidia said the letter of intent remains in place and that it is committed to the 10-gigawatt deployment."),
+    # the agreement as a condition
+    ("Nvidia's OpenAI investment to start with a $10 billion tranche",
+     "Nvidia will make the investment once the two sign a definitive agreement."),
+    # another company's agreement
+    ("OpenAI's 10-gigawatt Nvidia deployment stands", "OpenAI signed a separate cloud contract with Amazon."),
+    # a deal not yet final
+    ("Nvidia 10-K: no assurance the OpenAI letter of intent results in a definitive agreement for the investment", ""),
+])
+def test_only_news_of_the_agreement_itself_carries_to_a_linked_claim(title, summary):
+    found = linked_verdicts(title, summary)
+    assert not any("the agreement behind" in verdict.why for verdict in found.values())
+
+
+def test_a_linked_claim_keeps_its_own_reading_of_the_story():
+    found = linked_verdicts("Nvidia and OpenAI sign definitive deal for 10 gigawatts",
+                            "Nvidia's stake in OpenAI will be $30 billion, not the $100 billion first planned.")
+    assert (found["beta-build-10gw"].stance, found["acme-beta-stake"].stance) == ("confirms", "contradicts")
+    assert "the agreement behind" not in found["acme-beta-stake"].why
+
+
+# A forecast of a product's arrival beside a bigger deal that uses the product.
+ARRIVAL = parse_claims([
+    {"id": "rubin-arrives-h2", "statement": "NVIDIA's Vera Rubin platform will arrive in the second half of 2026.",
+     "horizon": "second half of 2026", "keywords": ["Vera Rubin", "Rubin"], "entities": ["NVIDIA"]},
+    {**_BUILD, "keywords": [*_BUILD["keywords"], "Vera Rubin", "吉瓦", "意向书"]},
+])
+
+
+@pytest.mark.parametrize(("title", "summary", "expected"), [
+    ("OpenAI switches on first gigawatt of Nvidia Vera Rubin systems", "", "confirms"),
+    ("OpenAI首个吉瓦英伟达Vera Rubin系统上线", "", "confirms"),
+    # signing for the systems is the deal's news, not the product's arrival
+    ("OpenAI and Nvidia sign definitive agreement for first gigawatt of Vera Rubin systems", "", "mentions"),
+    # the forecast repeated
+    ("英伟达与OpenAI签署合作意向书", "OpenAI将部署10吉瓦英伟达系统，首批系统预计2026年下半年基于Vera Rubin平台上线。",
+     "mentions"),
+])
+def test_a_forecast_arrival_confirms_it_whatever_larger_story_it_is_part_of(title, summary, expected):
+    found = {v.claim_id: v for v in match_items([Item("i", title, summary=summary)], ARRIVAL)}
+    assert found["rubin-arrives-h2"].stance == expected

@@ -8,8 +8,11 @@ import pytest
 
 pytest.importorskip("numpy")
 
+import numpy as np  # noqa: E402
+
 from benchmarks.train_matcher import (  # noqa: E402
     DATA,
+    PairRows,
     TARGET_PRECISION,
     describe_set,
     model_predictions,
@@ -46,3 +49,13 @@ def test_the_shipped_model_predicts_in_training_what_the_matcher_does_at_run_tim
     # ... and meets the constraint it was chosen under on dev: a matcher change that breaks it needs a retrain.
     report = evaluate(actual, read_labels(DATA / "devset_labels.jsonl"))
     assert report.alerts.precision >= TARGET_PRECISION and report.opposite_stance_alerts == 0
+
+
+def test_an_alert_reporting_the_agreement_carries_to_its_linked_claim_unless_that_claim_alerts_itself():
+    pairs = [("a", "build"), ("b", "build"), ("b", "stake")]
+    links = [{"contradicts": ("stake",)}, {"confirms": ("stake",)}, {}]
+    rows = PairRows(pairs, ["contradicts", "confirms", "contradicts"], np.zeros((3, 1)), [frozenset()] * 3,
+                    np.zeros(3), {}, links=links)
+    predicted = {("a", "build"): "contradicts", ("b", "build"): "confirms", ("b", "stake"): "contradicts"}
+    assert rows.with_links(predicted) == {**predicted, ("a", "stake"): "contradicts"}
+    assert rows.with_links({("a", "build"): "mentions"}) == {("a", "build"): "mentions"}  # only alerts carry
