@@ -387,6 +387,10 @@ def claims_show(claim_id: str = typer.Argument(..., help="claim id")) -> None:
                        ("check after", "check_after")):
         if claim.get(key):
             console.print(Text.assemble((f"{label}: ", "dim"), str(claim[key])))
+    # A link is declared on either side (`Claim.linked`); both claims show it.
+    linked = sorted({*claim.get("linked", ()), *(other.id for other in claims if claim_id in other.linked)})
+    if linked:
+        console.print(Text.assemble(("linked (terms of one agreement): ", "dim"), ", ".join(linked)))
     if claim.get("quote"):
         console.print(Text.assemble(("quote: ", "dim"), f"“{claim['quote']}”"))
     if claim.get("quantity"):

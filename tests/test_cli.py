@@ -82,6 +82,11 @@ def test_claims_sync_list_and_show_read_the_store(env: str) -> None:
     assert h1b.statement[:40] in shown.output
     assert "No evidence yet that confirms it." in shown.output
 
+    for claim_id, other in (("nvidia-openai-investment-100b", "stargate-10gw-nvidia-systems"),
+                            ("stargate-10gw-nvidia-systems", "nvidia-openai-investment-100b")):
+        linked = runner.invoke(app, ["claims", "show", claim_id])  # declared on the first, shown on both
+        assert f"linked (terms of one agreement): {other}" in linked.output, linked.output
+
     missing = runner.invoke(app, ["claims", "show", "no-such-claim"])
     assert missing.exit_code == 1 and "no claim with id 'no-such-claim'" in missing.output
 
