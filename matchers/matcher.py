@@ -398,6 +398,8 @@ FEATURES: tuple[str, ...] = (
     "chinese", "has_summary", "wording_overlap", "found_by_wording",
 )
 _ALERTING = frozenset({"confirms", "contradicts"})
+# What `Matcher.describe_pairs` says of one pair: claim id, rules' stance, feature row, terms, links.
+PairDescription = tuple[str, str, list[float], frozenset[str], dict[str, tuple[str, ...]]]
 
 
 def _quantity_label(quantity: Quantity) -> str:
@@ -771,8 +773,8 @@ class Matcher:
     @staticmethod
     def _arrives(view: _ItemView, compiled: _CompiledClaim) -> bool:
         """Whether a forecast that something arrives ("Vera Rubin in the second half of 2026") reads its own subject
-        switched on, shipped or deployed: that confirms it, whatever larger story (OpenAI's first gigawatt) it is part of.
-        The forecast repeated ("首批系统预计2026年下半年基于Vera Rubin平台上线") is no arrival.
+        switched on, shipped or deployed: that confirms it, whatever larger story (OpenAI's first gigawatt) it is
+        part of. The forecast repeated ("首批系统预计2026年下半年基于Vera Rubin平台上线") is no arrival.
         """
         if not compiled.claim.horizon or compiled.quantity is not None:
             return False
@@ -895,7 +897,7 @@ class Matcher:
             verdicts = self._carry_agreements(item, view, judged, verdicts)
         return verdicts
 
-    def describe_pairs(self, item: Item) -> list[tuple[str, str, list[float], frozenset[str], dict[str, tuple[str, ...]]]]:
+    def describe_pairs(self, item: Item) -> list[PairDescription]:
         """(claim id, rules' stance or "unrelated", feature row, terms, links) per candidate pair: what the calibrator
         reads, and stance -> the linked claims an alert of that stance carries to (`_carry_agreements`)."""
         view = self._view(item)
@@ -1063,8 +1065,8 @@ _AGREEMENT = re.compile(r"\b(?:letters? of intent|agreements?|deals?|contracts?)
 # Cues of a thing arriving, for forecasts of its arrival (`Matcher._arrives`).
 _ARRIVAL = re.compile(
     r"deploy|(?:goes|went) live|(?:came|comes) online|switch(?:es|ed)? on|power(?:s|ed)? (?:up|on)|begins? operating|"
-    r"(?:now |begun |began |begins |start(?:s|ed)? )shipping|ship(?:s|ped)? to|(?:in|enters?|entered) (?:full |volume |mass )?"
-    r"production|交付|出货|量产|部署|上线|投产")
+    r"(?:now |begun |began |begins |start(?:s|ed)? )shipping|ship(?:s|ped)? to|"
+    r"(?:in|enters?|entered) (?:full |volume |mass )?production|交付|出货|量产|部署|上线|投产")
 _EXPECTED = re.compile(r"\b(?:expected|due|set|plans?|planned|scheduled|will|would|to be)\b|预计|计划|将|有望|拟")
 # A cue in a clause that makes it a condition or a time: "once the two sign", "until a deal is signed".
 _CONDITION = re.compile(r"\b(?:once|if|unless|until|when|before)\b(?:\s[\w'$-]+){0,6}\s$|(?:一旦|如果|若|待)[^，。；]{0,12}$")

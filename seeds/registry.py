@@ -124,9 +124,10 @@ def parse_claims(data: Any, path: str = "<claims>") -> list[Claim]:
         claims.append(claim)
     for claim in claims:
         for other in claim.linked:
-            if other == claim.id or other not in seen:
-                problem = "a claim cannot be linked to itself" if other == claim.id else f"no claim has the id {other!r}"
-                raise ClaimsFileError(path, problem, claim_id=claim.id, field="linked")
+            if other == claim.id:
+                raise ClaimsFileError(path, "a claim cannot be linked to itself", claim_id=claim.id, field="linked")
+            if other not in seen:
+                raise ClaimsFileError(path, f"no claim has the id {other!r}", claim_id=claim.id, field="linked")
     return claims
 
 
