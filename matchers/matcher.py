@@ -778,7 +778,7 @@ class Matcher:
         """
         if not compiled.claim.horizon or compiled.quantity is not None:
             return False
-        subject = [term.pattern for term in compiled.keywords if not term.names_company and not _is_figure(term.shown)]
+        subject = [term.pattern for term in compiled.keywords if not term.names_company]  # figures were left out
         for cue, side in view.polar.get(compiled.claim.id, ()):
             if side != "confirm" or not _ARRIVAL.match(cue.text):
                 continue
@@ -790,10 +790,11 @@ class Matcher:
                         return True
         return False
 
-    def _agreement_links(self, view: _ItemView, pair: _Judged,
-                         judged: Sequence[_Judged]) -> dict[str, list[tuple[_CompiledClaim, _Evidence, Cue]]]:
+    def _agreement_links(self, view: _ItemView, pair: _Judged, judged: Sequence[_Judged],
+                         stances: tuple[str, ...] = ("confirms", "contradicts"),
+                         ) -> dict[str, list[tuple[_CompiledClaim, _Evidence, Cue]]]:
         """Stance -> the linked claims (`Claim.linked`) an alert of that stance on this pair carries to, with the
-        linked claim's evidence and the cue reporting the agreement (`_agreement_cue`).
+        linked claim's evidence and the cue reporting the agreement (`_agreement_cue`), for each of `stances`.
 
         A linked claim lacking one of its companies, or whose figures disagree, takes nothing.
         """
@@ -801,7 +802,7 @@ class Matcher:
         links: dict[str, list[tuple[_CompiledClaim, _Evidence, Cue]]] = {}
         if not others or self._doubted(view, pair.compiled, pair.evidence):
             return links
-        for stance in ("confirms", "contradicts"):
+        for stance in stances:
             cue = self._agreement_cue(view, pair.compiled, pair.evidence, stance)
             if cue is None:
                 continue
@@ -849,7 +850,7 @@ class Matcher:
         by_claim = {verdict.claim_id: index for index, verdict in enumerate(verdicts)}
         pairs = {pair.compiled.claim.id: pair for pair in judged}
         for verdict in [verdict for verdict in verdicts if verdict.stance in _ALERTING]:
-            links = self._agreement_links(view, pairs[verdict.claim_id], judged)
+            links = self._agreement_links(view, pairs[verdict.claim_id], judged, (verdict.stance,))
             for compiled, evidence, cue in links.get(verdict.stance, ()):
                 at = by_claim.get(compiled.claim.id)
                 if at is not None and verdicts[at].stance in _ALERTING:
