@@ -222,6 +222,18 @@ def out_of_fold(train: PairRows, penalty: float, balance: float, folds: list[set
             for (item_id, _), row, terms in zip(train.pairs, train.x, train.terms)]
 
 
+def shortfall(report: EvalReport) -> str:
+    """What a dev report lacks of the issue's target ("" when it meets all of it)."""
+    alerts, missing = report.alerts, []
+    if alerts.precision < TARGET_PRECISION:
+        missing.append(f"alert precision {alerts.precision:.3f} < {TARGET_PRECISION}")
+    if alerts.recall < TARGET_RECALL:
+        missing.append(f"alert recall {alerts.recall:.3f} < {TARGET_RECALL}")
+    if report.opposite_stance_alerts:
+        missing.append(f"{report.opposite_stance_alerts} opposite-stance alerts")
+    return ", ".join(missing)
+
+
 def rank(dev: EvalReport, crossed: EvalReport, setting: tuple[float, ...]) -> tuple[float, ...]:
     """How `choose` orders one setting (higher is better), from its dev report and cross-validated training report.
 
@@ -231,7 +243,7 @@ def rank(dev: EvalReport, crossed: EvalReport, setting: tuple[float, ...]) -> tu
     given (the stronger penalty, the higher margins: the simpler model, fewer alerts).
     """
     precise = dev.alerts.precision >= TARGET_PRECISION and dev.opposite_stance_alerts == 0
-    complete = precise and dev.alerts.recall >= TARGET_RECALL
+    complete = not shortfall(dev)
     return (precise, complete, round(crossed.alerts.f1 if precise else dev.alerts.f1, 4),
             -crossed.opposite_stance_alerts, round(dev.alerts.recall, 4), *setting)
 
@@ -304,6 +316,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(line("dev, rules", evaluate(rule_predictions(dev), dev.labels)))
     print(line("dev, calibrated", dev_report))
     print(line(f"train, {FOLDS}-fold by story", crossed))
+    missing = shortfall(dev_report)
+    print(f"dev target (precision {TARGET_PRECISION}, recall {TARGET_RECALL}, no opposite alert): "
+          + (f"NOT met: {missing}" if missing else "met"))
     print(f"alert margin {model.alert_margin:.2f}, promote margin {model.promote_margin:.2f}, "
           f"reverse margin {model.reverse_margin:.2f}, doubt margin {model.doubt_margin:.2f}, "
           f"terms kept: {len(model.terms)}")
