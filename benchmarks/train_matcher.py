@@ -13,9 +13,10 @@ polarity, for it to stand), the promote margin (for an alert the rules did not m
 much more the model must favour the other polarity to turn the rules' round) and the doubt margin (to make the
 pair a mention instead) are chosen by two measurements:
 the DEV set states the constraint (alert precision at least TARGET_PRECISION and no alert of the opposite stance,
-and, where some setting reaches it, alert recall at least TARGET_RECALL: the issue's whole target), and 5-fold cross-validation on the TRAINING set, grouped by story, the objective (its alert F1): 1,415 training
-alerts from nine hands say more about unseen text than the dev set's 156. Terms whose weights all stay below
-TERM_WEIGHT_FLOOR are left out of the written model (they cannot move a decision). Takes 13 to 30 minutes on
+and, where some setting reaches it, alert recall at least TARGET_RECALL: the issue's whole target), and 5-fold
+cross-validation on the TRAINING set, grouped by story, the objective (its alert F1): 1,415 training alerts from
+nine hands say more about unseen text than the dev set's 156. Terms whose weights all stay below
+TERM_WEIGHT_FLOOR are left out of the written model (they cannot move a decision). Takes 13 to 40 minutes on
 one core, by machine (6 settings x 6 fits).
 The held-out set is never read. Needs numpy (the `bench` extra); the written model runs in pure Python.
 """
