@@ -372,6 +372,8 @@ def claims_list() -> None:
 @claims_app.command("show")
 def claims_show(claim_id: str = typer.Argument(..., help="claim id")) -> None:
     """Show one claim: statement, quote, speaker, status and the latest evidence both ways."""
+    from seeds import linked_claims
+
     settings = _settings()
     claims = _load_claims_or_exit(settings.claims_file)
     repo = _repository(settings)
@@ -388,7 +390,7 @@ def claims_show(claim_id: str = typer.Argument(..., help="claim id")) -> None:
         if claim.get(key):
             console.print(Text.assemble((f"{label}: ", "dim"), str(claim[key])))
     # A link is declared on either side (`Claim.linked`); both claims show it.
-    linked = sorted({*claim.get("linked", ()), *(other.id for other in claims if claim_id in other.linked)})
+    linked = sorted({*claim.get("linked", ()), *linked_claims(claims).get(claim_id, ())})
     if linked:
         console.print(Text.assemble(("linked (terms of one agreement): ", "dim"), ", ".join(linked)))
     if claim.get("quote"):

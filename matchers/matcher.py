@@ -28,7 +28,7 @@ from matchers.lexical import SCHEME, Mark, pair_terms
 from matchers.quantities import Figure, canonical_unit, compare, extract_figures
 from matchers.text import LiteralIndex, has_cjk, index_terms, normalise, sentences
 from matchers.verdict import Stance, Verdict
-from seeds.registry import Claim, Quantity
+from seeds.registry import Claim, Quantity, linked_claims
 from sources.item import Item
 
 # Weights of the relevance evidence (sum to 1). Entities and keywords carry most of it: fuzzy similarity
@@ -437,14 +437,7 @@ class Matcher:
         self._by_keyword: dict[str, list[int]] = defaultdict(list)
         self._patterns: dict[str, re.Pattern[str]] = {}
         self._by_id = {compiled.claim.id: compiled for compiled in self.claims}
-        # Claim id -> the active claims linked to it, either side having declared the link.
-        linked: dict[str, set[str]] = defaultdict(set)
-        for compiled in self.claims:
-            for other in compiled.claim.linked:
-                if other in self._by_id:
-                    linked[compiled.claim.id].add(other)
-                    linked[other].add(compiled.claim.id)
-        self._linked = {claim_id: tuple(sorted(others)) for claim_id, others in linked.items()}
+        self._linked = linked_claims([compiled.claim for compiled in self.claims])  # active claims only
         # The words and Chinese character pairs of each claim's statement, aliases and keywords (WORDING_CANDIDATE).
         wording = {compiled.claim.id: index_terms(normalise(" ".join(
             [compiled.claim.statement, *compiled.claim.aliases, *compiled.claim.keywords]))) for compiled in self.claims}

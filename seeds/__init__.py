@@ -7,6 +7,7 @@ from seeds.registry import (
     Quantity,
     Watch,
     active_claims,
+    linked_claims,
     load_claims,
     parse_claims,
 )
@@ -18,6 +19,7 @@ __all__ = [
     "Quantity",
     "Watch",
     "active_claims",
+    "linked_claims",
     "load_claims",
     "parse_claims",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -141,3 +142,16 @@ def load_claims(path: str | Path = DEFAULT_CLAIMS_FILE) -> list[Claim]:
 def active_claims(claims: Sequence[Claim]) -> list[Claim]:
     """The claims that are still tracked (not retired)."""
     return [claim for claim in claims if not claim.retired]
+
+
+def linked_claims(claims: Sequence[Claim]) -> dict[str, tuple[str, ...]]:
+    """Claim id -> the ids of the claims among `claims` linked to it (`Claim.linked`), the link declared on either
+    side, sorted; a link to a claim not among them (a retired one left out) is dropped."""
+    ids = {claim.id for claim in claims}
+    linked: dict[str, set[str]] = defaultdict(set)
+    for claim in claims:
+        for other in claim.linked:
+            if other in ids:
+                linked[claim.id].add(other)
+                linked[other].add(claim.id)
+    return {claim_id: tuple(sorted(others)) for claim_id, others in linked.items()}

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from seeds import DEFAULT_CLAIMS_FILE, Claim, ClaimsFileError, active_claims, load_claims
+from seeds import DEFAULT_CLAIMS_FILE, Claim, ClaimsFileError, active_claims, linked_claims, load_claims
 
 DOCUMENTS = Path(DEFAULT_CLAIMS_FILE).with_name("documents")
 SEED_DOCUMENTS = {
@@ -215,3 +215,12 @@ def test_a_link_to_a_missing_claim_or_to_itself_names_the_claim_and_field(tmp_pa
 def test_the_shipped_links_join_the_openai_build_out_and_its_investment(claims):
     linked = {(claim.id, other) for claim in claims for other in claim.linked}
     assert linked == {("nvidia-openai-investment-100b", "stargate-10gw-nvidia-systems")}
+
+
+def test_linked_claims_read_a_link_from_either_side_among_the_claims_given():
+    build = Claim(id="build", statement="OpenAI will deploy 10 GW.", linked=("stake", "retired-one"))
+    stake = Claim(id="stake", statement="NVIDIA will invest up to $100B.")
+    chips = Claim(id="chips", statement="Chips ship.", linked=("build",))
+    assert linked_claims([build, stake, chips]) == {"build": ("chips", "stake"), "stake": ("build",),
+                                                    "chips": ("build",)}
+    assert linked_claims([stake, chips]) == {}  # the claim declaring both links left out (retired)
